@@ -1,0 +1,94 @@
+//! Detection: the [`Views`] of a message become [`Finding`]s, each with a
+//! category, the rule that fired and a span of the ORIGINAL text.
+//!
+//! Input: the views, the message (sender, language) and the compiled
+//! [`Detectors`] of a ruleset. Output: every finding, unordered, possibly
+//! overlapping; `policy` judges them. Detectors map view spans back before
+//! they return, and never log or keep message text.
+//!
+//! Two families: shape detectors (`phone`, `email`, `url`, `social`,
+//! `instrument`), confirmed by a pattern, checksum or numbering plan, and
+//! the phrase detector (`phrase`), which matches the wordlists.
+
+mod email;
+mod phone;
+mod phrase;
+
+use crate::{
+    category::Category,
+    message::Message,
+    normalize::Views,
+    ruleset::{Problem, Wordlists},
+    span::Span,
+};
+
+/// One thing a detector found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The policy category.
+    pub category: Category,
+    /// The pattern or wordlist entry that fired, such as `phone:nanp` or
+    /// `payment_apps:venmo`; stable, so tuners can grep and count it.
+    pub rule_id: String,
+    /// Where in the original text.
+    pub span: Span,
+    /// Extra detail for reviewers (a parsed amount); never message text.
+    pub detail: Option<String>,
+}
+
+impl Finding {
+    /// Builds a finding with no detail.
+    pub fn new(category: Category, rule_id: impl Into<String>, span: Span) -> Finding {
+        Finding {
+            category,
+            rule_id: rule_id.into(),
+            span,
+            detail: None,
+        }
+    }
+
+    /// Returns the finding with a detail attached.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Finding {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// Every detector of a ruleset, compiled once when the ruleset is built.
+#[derive(Debug)]
+pub struct Detectors {
+    phone: phone::PhoneDetector,
+    email: email::EmailDetector,
+    phrase: phrase::PhraseDetector,
+}
+
+impl Detectors {
+    /// Compiles every detector from the ruleset's lists.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found (bad pattern syntax, a term that normalizes to
+    /// nothing), with file and line.
+    pub fn compile(lists: &Wordlists) -> Result<Detectors, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let detectors = Detectors {
+            phone: phone::PhoneDetector::compile(lists, &mut problems),
+            email: email::EmailDetector::compile(lists, &mut problems),
+            phrase: phrase::PhraseDetector::compile(lists, &mut problems),
+        };
+        if problems.is_empty() {
+            Ok(detectors)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Runs every detector over the views of `message`.
+    pub fn detect(&self, views: &Views, message: &Message<'_>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.phone.detect(views, &mut out);
+        self.email.detect(views, &mut out);
+        self.phrase.detect(views, message, &mut out);
+        out
+    }
+}

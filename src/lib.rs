@@ -1,0 +1,43 @@
+//! msgscreen screens marketplace buyer-seller messages before delivery.
+//!
+//! Every message gets a verdict — allow, redact (delivered with exact spans
+//! replaced) or block — with its findings (category, rule, byte span) and
+//! one outcome per policy section, under the policy contract of policy.md.
+//!
+//! The engine is a pipeline of synchronous stages, each in its own module,
+//! data flowing one way:
+//!
+//! ```text
+//! Message -normalize-> Views -detect-> [Finding] -policy-> Decision -redact-> Screening
+//! ```
+//!
+//! A [`Ruleset`] (the compiled `wordlists/`) is built once and shared;
+//! [`Screener`] runs the stages with one ruleset snapshot.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use msgscreen::{Message, Ruleset, Screener, Sender, Verdict};
+//!
+//! let screener = Screener::new(Arc::new(Ruleset::embedded()?));
+//! let screening = screener.screen(&Message::new("text me at 206-555-0142", Sender::Seller));
+//! assert_eq!(screening.verdict, Verdict::Redact);
+//! assert_eq!(screening.redacted_text.as_deref(), Some("text me at [phone removed]"));
+//! # Ok::<(), msgscreen::ruleset::LoadRulesetError>(())
+//! ```
+
+pub mod category;
+pub mod detect;
+pub mod message;
+pub mod normalize;
+pub mod policy;
+pub mod redact;
+pub mod ruleset;
+pub mod screen;
+pub mod span;
+
+pub use category::{Action, Category, Outcome, Section, Sender, Verdict};
+pub use detect::Finding;
+pub use message::{Language, Message};
+pub use ruleset::Ruleset;
+pub use screen::{Screener, Screening};
+pub use span::Span;

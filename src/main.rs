@@ -1,0 +1,3 @@
+//! The msgscreen binary.
+
+fn main() {}

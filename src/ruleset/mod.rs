@@ -1,0 +1,354 @@
+//! Rulesets: the files of `wordlists/` become one validated, compiled,
+//! versioned [`Ruleset`] that never changes once built.
+//!
+//! Input: a directory, or the copy embedded in the binary. Output: a
+//! [`Ruleset`] holding the policy table and the compiled detectors, or a
+//! [`LoadRulesetError`] listing every problem with file, line and reason.
+//! Reload (in `reload.rs`) builds a new ruleset and swaps it in; nothing
+//! here knows about tokio or the server.
+
+mod embedded;
+mod error;
+pub mod manifest;
+pub mod wordlist;
+
+use std::{
+    collections::BTreeMap,
+    fmt,
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+
+use sha2::{Digest, Sha256};
+
+pub use error::{LoadRulesetError, Problem};
+pub use manifest::{ListSpec, Manifest};
+pub use wordlist::{Term, Wordlist};
+
+use crate::{category::Category, detect::Detectors, message::Language, policy::Policy};
+
+/// Where a ruleset was loaded from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The copy of `wordlists/` built into the binary.
+    Embedded,
+    /// A directory on disk.
+    Dir(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Embedded => f.write_str("embedded"),
+            Source::Dir(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// The raw files of a ruleset: the manifest and every file it names.
+#[derive(Clone, Debug)]
+pub struct RulesetFiles {
+    source: Source,
+    files: BTreeMap<String, String>,
+}
+
+impl RulesetFiles {
+    /// Returns the ruleset embedded in the binary at build time.
+    pub fn embedded() -> RulesetFiles {
+        RulesetFiles {
+            source: Source::Embedded,
+            files: embedded::FILES
+                .iter()
+                .map(|(name, content)| (name.to_string(), content.to_string()))
+                .collect(),
+        }
+    }
+
+    /// Reads the manifest of `dir` and every file it names.
+    ///
+    /// Only named files are read, through their paths in `dir`, so a
+    /// Kubernetes ConfigMap mount (files that link into a `..data`
+    /// directory) reads the same as plain files.
+    ///
+    /// # Errors
+    ///
+    /// A file that cannot be read, or a manifest that does not parse.
+    pub fn read_dir(dir: &Path) -> Result<RulesetFiles, LoadRulesetError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| LoadRulesetError::Read { path, source })
+        };
+        let manifest_text = read(manifest::MANIFEST_FILE)?;
+        let manifest = Manifest::parse(&manifest_text).map_err(LoadRulesetError::Invalid)?;
+        let mut files = BTreeMap::new();
+        for name in referenced_files(&manifest) {
+            if !is_safe_relative(&name) {
+                return Err(LoadRulesetError::Invalid(vec![Problem::file(
+                    manifest::MANIFEST_FILE,
+                    format!("file {name:?} must be a relative path inside the ruleset directory"),
+                )]));
+            }
+            let content = read(&name)?;
+            files.insert(name, content);
+        }
+        files.insert(manifest::MANIFEST_FILE.to_string(), manifest_text);
+        Ok(RulesetFiles {
+            source: Source::Dir(dir.to_path_buf()),
+            files,
+        })
+    }
+
+    /// Returns where the files came from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Returns the content of one file, by its path relative to the root.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(String::as_str)
+    }
+
+    /// Returns every file, by relative path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Returns the content hash of the manifest and the files it names.
+    pub fn version(&self) -> String {
+        let manifest = self
+            .get(manifest::MANIFEST_FILE)
+            .and_then(|m| Manifest::parse(m).ok());
+        let names: Vec<String> = match &manifest {
+            Some(m) => {
+                let mut names = referenced_files(m);
+                names.push(manifest::MANIFEST_FILE.to_string());
+                names.sort();
+                names.dedup();
+                names
+            }
+            None => self.files.keys().cloned().collect(),
+        };
+        let mut hasher = Sha256::new();
+        for name in names {
+            let content = self.get(&name).unwrap_or("");
+            hasher.update((name.len() as u64).to_le_bytes());
+            hasher.update(name.as_bytes());
+            hasher.update((content.len() as u64).to_le_bytes());
+            hasher.update(content.as_bytes());
+        }
+        let digest = hasher.finalize();
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Returns every file the manifest names, sorted, without duplicates.
+fn referenced_files(manifest: &Manifest) -> Vec<String> {
+    let mut names: Vec<String> = manifest
+        .lists
+        .iter()
+        .map(|l| l.file.clone())
+        .chain(manifest.data.values().cloned())
+        .chain(manifest.exempt_sellers.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn is_safe_relative(name: &str) -> bool {
+    let path = Path::new(name);
+    path.is_relative()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The parsed content of a ruleset, before compiling: manifest and lists.
+#[derive(Clone, Debug)]
+pub struct Wordlists {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Each phrase list with its terms, in manifest order.
+    pub lists: Vec<(ListSpec, Wordlist)>,
+    /// The named data lists.
+    pub data: BTreeMap<String, Wordlist>,
+    /// Exempt seller ids.
+    pub exempt_sellers: Wordlist,
+}
+
+impl Wordlists {
+    /// Parses the manifest and every list it names.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, with file and line.
+    pub fn parse(files: &RulesetFiles) -> Result<Wordlists, Vec<Problem>> {
+        let manifest_text = files
+            .get(manifest::MANIFEST_FILE)
+            .ok_or_else(|| vec![Problem::file(manifest::MANIFEST_FILE, "missing manifest")])?;
+        let manifest = Manifest::parse(manifest_text)?;
+        let mut problems = Vec::new();
+        let mut read = |name: &str| match files.get(name) {
+            Some(content) => Wordlist::parse(name, content),
+            None => {
+                problems.push(Problem::file(name, "file named in the manifest is missing"));
+                Wordlist::default()
+            }
+        };
+        let lists = manifest
+            .lists
+            .iter()
+            .map(|spec| (spec.clone(), read(&spec.file)))
+            .collect();
+        let data = manifest
+            .data
+            .iter()
+            .map(|(name, file)| (name.clone(), read(file)))
+            .collect();
+        let exempt_sellers = manifest
+            .exempt_sellers
+            .as_deref()
+            .map(&mut read)
+            .unwrap_or_default();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Wordlists {
+            manifest,
+            lists,
+            data,
+            exempt_sellers,
+        })
+    }
+
+    /// Returns the named data list, or an empty one when the manifest has none.
+    pub fn data(&self, name: &str) -> &Wordlist {
+        static EMPTY: Wordlist = Wordlist {
+            file: String::new(),
+            terms: Vec::new(),
+        };
+        self.data.get(name).unwrap_or(&EMPTY)
+    }
+}
+
+/// The term count of one wordlist, as GetRuleset reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WordlistInfo {
+    /// The list's name (a phrase list) or `data:NAME` (a data list).
+    pub name: String,
+    /// The category of its terms, if it is a phrase list.
+    pub category: Option<Category>,
+    /// Its language, `None` for any.
+    pub language: Option<Language>,
+    /// How many terms it holds.
+    pub terms: usize,
+}
+
+/// A validated, compiled, versioned ruleset; immutable once built.
+#[derive(Debug)]
+pub struct Ruleset {
+    version: String,
+    source: Source,
+    loaded_at: SystemTime,
+    wordlists: Vec<WordlistInfo>,
+    policy: Policy,
+    detectors: Detectors,
+}
+
+impl Ruleset {
+    /// Builds the ruleset embedded in the binary.
+    ///
+    /// # Errors
+    ///
+    /// Only if the embedded files are invalid, which the test suite rules out.
+    pub fn embedded() -> Result<Ruleset, LoadRulesetError> {
+        Ruleset::build(&RulesetFiles::embedded())
+    }
+
+    /// Reads and builds the ruleset in `dir`.
+    ///
+    /// # Errors
+    ///
+    /// A file that cannot be read, or every problem of an invalid ruleset.
+    pub fn from_dir(dir: &Path) -> Result<Ruleset, LoadRulesetError> {
+        Ruleset::build(&RulesetFiles::read_dir(dir)?)
+    }
+
+    /// Validates and compiles a ruleset from its files.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, with file, line and reason.
+    pub fn build(files: &RulesetFiles) -> Result<Ruleset, LoadRulesetError> {
+        let lists = Wordlists::parse(files).map_err(LoadRulesetError::Invalid)?;
+        let policy = Policy::from_wordlists(&lists);
+        let detectors = Detectors::compile(&lists).map_err(LoadRulesetError::Invalid)?;
+        let wordlists = lists
+            .lists
+            .iter()
+            .map(|(spec, list)| WordlistInfo {
+                name: spec.name.clone(),
+                category: spec.category(),
+                language: spec.language(),
+                terms: list.len(),
+            })
+            .chain(lists.data.iter().map(|(name, list)| WordlistInfo {
+                name: format!("data:{name}"),
+                category: None,
+                language: None,
+                terms: list.len(),
+            }))
+            .collect();
+        Ok(Ruleset {
+            version: files.version(),
+            source: files.source().clone(),
+            loaded_at: SystemTime::now(),
+            wordlists,
+            policy,
+            detectors,
+        })
+    }
+
+    /// Returns the content hash of the ruleset's files.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Returns where the ruleset was loaded from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Returns when the ruleset was built.
+    pub fn loaded_at(&self) -> SystemTime {
+        self.loaded_at
+    }
+
+    /// Returns the term count per wordlist.
+    pub fn wordlists(&self) -> &[WordlistInfo] {
+        &self.wordlists
+    }
+
+    /// Returns the policy table.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Returns the compiled detectors.
+    pub fn detectors(&self) -> &Detectors {
+        &self.detectors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_the_embedded_ruleset() {
+        let ruleset = Ruleset::embedded().unwrap();
+        assert_eq!(ruleset.version().len(), 16);
+        assert_eq!(ruleset.source(), &Source::Embedded);
+        assert_eq!(ruleset.version(), RulesetFiles::embedded().version());
+    }
+}
