@@ -26,6 +26,7 @@
 //! ```
 
 pub mod category;
+pub mod corpus;
 pub mod detect;
 pub mod message;
 pub mod normalize;

@@ -66,6 +66,10 @@ pub struct Message<'a> {
     pub seller_id: &'a str,
     /// The message's language; `None` means every wordlist applies.
     pub language: Option<Language>,
+    /// Whether the seller holds a communication exemption: `None` looks
+    /// `seller_id` up in the ruleset's exemption list (the service's way);
+    /// `Some` says it outright (a labeled corpus's `exempt` field).
+    pub exempt: Option<bool>,
 }
 
 impl<'a> Message<'a> {
@@ -77,6 +81,7 @@ impl<'a> Message<'a> {
             sender,
             seller_id: "",
             language: None,
+            exempt: None,
         }
     }
 }

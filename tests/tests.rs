@@ -1,1 +1,5 @@
+//! The one integration test target: a module per area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod screening;

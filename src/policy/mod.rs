@@ -94,10 +94,12 @@ impl Policy {
 
     /// Returns the action of one finding for this message, exemption applied.
     pub fn action_for(&self, category: Category, message: &Message<'_>) -> Action {
-        if message.sender == Sender::Seller
-            && category.is_contact()
-            && self.is_exempt(message.seller_id)
-        {
+        let exempt = || {
+            message
+                .exempt
+                .unwrap_or_else(|| self.is_exempt(message.seller_id))
+        };
+        if message.sender == Sender::Seller && category.is_contact() && exempt() {
             return Action::Allow;
         }
         self.action(category, message.sender)
