@@ -32,6 +32,7 @@ pub mod message;
 pub mod normalize;
 pub mod policy;
 pub mod redact;
+pub mod reload;
 pub mod ruleset;
 pub mod screen;
 pub mod span;
