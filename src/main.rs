@@ -1,3 +1,43 @@
-//! The msgscreen binary.
+//! The msgscreen binary: parses the command line, sets up tracing and runs
+//! one subcommand. `serve` is the default when none is given.
+//!
+//! Exit codes: 0 ok, 1 a gate failed (`eval`, `lint`), 2 an error.
 
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Screens marketplace buyer-seller messages against the platform's policy.
+#[derive(Debug, Parser)]
+#[command(name = "msgscreen", version, about)]
+struct Cli {
+    /// What to do; `serve` when absent.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the gRPC screening service.
+    Serve,
+    /// Scores a ruleset against a labeled corpus; optionally a gate.
+    Eval(cli::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => Err(anyhow::anyhow!("serve: the gRPC server is not built yet")),
+        Command::Eval(args) => cli::eval::run(args),
+    };
+    match result {
+        Ok(status) => status.exit_code(),
+        Err(error) => {
+            eprintln!("msgscreen: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -91,10 +91,10 @@ impl PhraseDetector {
             let Some(rule) = self.rules.get(m.pattern().as_usize()) else {
                 continue;
             };
-            if let (Some(want), Some(lang)) = (message.language, rule.language) {
-                if want != lang {
-                    continue;
-                }
+            if let (Some(want), Some(lang)) = (message.language, rule.language)
+                && want != lang
+            {
+                continue;
             }
             let span = view.to_original(m.range());
             out.push(Finding::new(rule.category, rule.rule_id.clone(), span));
