@@ -26,6 +26,7 @@
 //! ```
 
 pub mod category;
+pub mod config;
 pub mod corpus;
 pub mod detect;
 pub mod message;
@@ -35,6 +36,7 @@ pub mod redact;
 pub mod reload;
 pub mod ruleset;
 pub mod screen;
+pub mod service;
 pub mod span;
 
 pub use category::{Action, Category, Outcome, Section, Sender, Verdict};

@@ -16,22 +16,28 @@ struct Cli {
     /// What to do; `serve` when absent.
     #[command(subcommand)]
     command: Option<Command>,
+    /// Settings for `serve`, the default subcommand.
+    #[command(flatten)]
+    serve: msgscreen::config::ServeArgs,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs the gRPC screening service.
-    Serve,
+    /// Runs the gRPC screening service (the default).
+    ///
+    /// Example: msgscreen serve --listen 0.0.0.0:50051 --wordlists ./wordlists
+    Serve(msgscreen::config::ServeArgs),
     /// Scores a ruleset against a labeled corpus; optionally a gate.
     Eval(cli::eval::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Err(anyhow::anyhow!("serve: the gRPC server is not built yet")),
-        Command::Eval(args) => cli::eval::run(args),
+    let result = match cli.command {
+        Some(Command::Serve(args)) => cli::serve::run(&args),
+        None => cli::serve::run(&cli.serve),
+        Some(Command::Eval(args)) => cli::eval::run(args),
     };
     match result {
         Ok(status) => status.exit_code(),

@@ -4,3 +4,5 @@
 
 mod cli;
 mod screening;
+mod server;
+mod util;

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, reason = "the command line prints its results")]
 
 pub mod eval;
+pub mod serve;
 
 use std::{
     path::{Path, PathBuf},

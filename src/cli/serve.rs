@@ -1,0 +1,96 @@
+//! `msgscreen serve`: resolve the configuration, set up logging, load the
+//! ruleset and serve until SIGTERM or Ctrl-C.
+
+use std::{io::IsTerminal as _, sync::Arc};
+
+use anyhow::Context as _;
+use msgscreen::{
+    config::{Config, LogFormat, ServeArgs},
+    reload::RulesetCell,
+    ruleset::Ruleset,
+    service::server::{self, ServeOptions},
+};
+use tracing_subscriber::EnvFilter;
+
+/// Runs the server; returns once it has shut down.
+pub fn run(args: &ServeArgs) -> anyhow::Result<super::Status> {
+    let config = Config::resolve(args, &|name| std::env::var(name).ok())?;
+    init_tracing(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")?;
+    runtime.block_on(serve(config))?;
+    Ok(super::Status::Ok)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let ruleset = match &config.wordlists {
+        Some(dir) => Ruleset::from_dir(dir)
+            .with_context(|| format!("cannot load --wordlists {}", dir.display()))?,
+        None => Ruleset::embedded().context("cannot load the embedded ruleset")?,
+    };
+    tracing::info!(
+        version = ruleset.version(),
+        source = %ruleset.source(),
+        "ruleset loaded"
+    );
+    let rulesets = Arc::new(RulesetCell::new(Arc::new(ruleset)));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    tracing::info!(listen = %local, "serving msgscreen.v1.Screening");
+    server::serve(
+        listener,
+        rulesets,
+        ServeOptions::from(&config),
+        shutdown_signal(),
+    )
+    .await
+    .context("server failed")?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!(signal = "SIGINT", "signal received"),
+        () = terminate => tracing::info!(signal = "SIGTERM", "signal received"),
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Plain => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

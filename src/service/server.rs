@@ -1,0 +1,140 @@
+//! The tonic server: the screening service beside standard health checking
+//! and server reflection, with limits and graceful shutdown.
+//!
+//! Shutdown: when the shutdown future completes, health turns NOT_SERVING
+//! for `""` and `msgscreen.v1.Screening`; after `shutdown_delay` the
+//! listener closes and in-flight calls finish; after `drain_timeout` the
+//! server stops waiting for them.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use thiserror::Error;
+use tokio::{net::TcpListener, sync::oneshot};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+use tonic_health::ServingStatus;
+
+use super::{
+    ScreeningService,
+    convert::Limits,
+    pb::{self, screening_server::ScreeningServer},
+};
+use crate::reload::RulesetCell;
+
+/// What the server needs besides its listener and ruleset.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Request field limits.
+    pub limits: Limits,
+    /// Requests and streams screened at once.
+    pub max_concurrency: usize,
+    /// Longest a unary call may take.
+    pub request_timeout: Duration,
+    /// How long NOT_SERVING is reported before the listener closes.
+    pub shutdown_delay: Duration,
+    /// How long in-flight calls may take to finish after that.
+    pub drain_timeout: Duration,
+}
+
+impl From<&crate::config::Config> for ServeOptions {
+    fn from(config: &crate::config::Config) -> ServeOptions {
+        ServeOptions {
+            limits: Limits {
+                max_text_bytes: config.max_text_bytes,
+            },
+            max_concurrency: config.max_concurrency,
+            request_timeout: config.request_timeout,
+            shutdown_delay: config.shutdown_delay,
+            drain_timeout: config.drain_timeout,
+        }
+    }
+}
+
+/// Returned when the server cannot start or fails while serving.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    /// Reflection could not be set up from the descriptor sets.
+    #[error("cannot build server reflection")]
+    Reflection(#[source] tonic_reflection::server::Error),
+    /// The transport failed.
+    #[error("gRPC transport failed")]
+    Transport(#[source] tonic::transport::Error),
+}
+
+/// The service name health checks report, `msgscreen.v1.Screening`.
+pub const SERVICE_NAME: &str = "msgscreen.v1.Screening";
+
+/// Serves gRPC on `listener` until `shutdown` completes and calls drain.
+///
+/// # Errors
+///
+/// Reflection cannot be built, or the transport fails.
+pub async fn serve(
+    listener: TcpListener,
+    rulesets: Arc<RulesetCell>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_service_status(SERVICE_NAME, ServingStatus::Serving)
+        .await;
+    let reflection_v1 = reflection().build_v1().map_err(ServeError::Reflection)?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .map_err(ServeError::Reflection)?;
+    let screening = ScreeningService::new(rulesets, options.limits, options.max_concurrency);
+    // Leave room above the text limit so an oversize text gets our
+    // INVALID_ARGUMENT naming the field, not a decoder error.
+    let max_decoding = (options.limits.max_text_bytes.saturating_mul(2)).max(4 * 1024 * 1024);
+
+    let (drain_started, drain_started_rx) = oneshot::channel::<()>();
+    let delay = options.shutdown_delay;
+    let signal = async move {
+        shutdown.await;
+        for service in ["", SERVICE_NAME] {
+            health
+                .set_service_status(service, ServingStatus::NotServing)
+                .await;
+        }
+        tracing::info!(
+            delay_ms = delay.as_millis() as u64,
+            "shutdown started: health is NOT_SERVING"
+        );
+        tokio::time::sleep(delay).await;
+        tracing::info!("listener closed; draining in-flight calls");
+        let _ = drain_started.send(());
+    };
+
+    let server = Server::builder()
+        // Bounds a unary call; a caller's shorter grpc-timeout wins.
+        .timeout(options.request_timeout)
+        .tcp_nodelay(true)
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(ScreeningServer::new(screening).max_decoding_message_size(max_decoding))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+
+    let drain_timeout = options.drain_timeout;
+    let deadline = async move {
+        if drain_started_rx.await.is_ok() {
+            tokio::time::sleep(drain_timeout).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result.map_err(ServeError::Transport),
+        () = deadline => {
+            tracing::warn!(timeout_ms = drain_timeout.as_millis() as u64, "drain timeout passed; closing remaining calls");
+            Ok(())
+        }
+    }
+}
+
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+}
