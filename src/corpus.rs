@@ -350,3 +350,23 @@ fn describe(verdict: Verdict, categories: &BTreeSet<Category>, leaked: &[String]
     }
     out
 }
+
+/// Returns, per rule id, the ids of the clean cases (no expected category)
+/// it fired on: the false positives a wordlist review wants to see.
+pub fn clean_firings(screener: &Screener, cases: &[LabeledCase]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for case in cases.iter().filter(|c| c.categories.is_empty()) {
+        let screening = screener.screen(&case.message());
+        let rules: BTreeSet<&str> = screening
+            .findings
+            .iter()
+            .map(|j| j.finding.rule_id.as_str())
+            .collect();
+        for rule in rules {
+            out.entry(rule.to_string())
+                .or_default()
+                .push(case.case.id.clone());
+        }
+    }
+    out
+}

@@ -28,8 +28,14 @@ enum Command {
     ///
     /// Example: msgscreen serve --listen 0.0.0.0:50051 --wordlists ./wordlists
     Serve(msgscreen::config::ServeArgs),
+    /// Screens one message and shows the verdict, checks and findings.
+    Check(cli::check::Args),
     /// Scores a ruleset against a labeled corpus; optionally a gate.
     Eval(cli::eval::Args),
+    /// Shows every corpus message whose outcome changes between two rulesets.
+    Diff(cli::diff::Args),
+    /// Validates a ruleset and warns about risky terms.
+    Lint(cli::lint::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +44,9 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => cli::serve::run(&args),
         None => cli::serve::run(&cli.serve),
         Some(Command::Eval(args)) => cli::eval::run(args),
+        Some(Command::Check(args)) => cli::check::run(args),
+        Some(Command::Diff(args)) => cli::diff::run(args),
+        Some(Command::Lint(args)) => cli::lint::run(args),
     };
     match result {
         Ok(status) => status.exit_code(),

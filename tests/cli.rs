@@ -178,3 +178,323 @@ mod eval {
         assert!(stdout.contains("msgscreen eval --corpus"), "{stdout}");
     }
 }
+
+/// Writes a copy of the project's `wordlists/` into a scratch directory,
+/// with `extra` appended to the payment apps list.
+fn wordlists_copy(name: &str, extra: &str) -> PathBuf {
+    let dir = scratch(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("wordlists");
+    copy_dir(&src, &dir);
+    if !extra.is_empty() {
+        let apps = dir.join("en/payment_apps.txt");
+        let mut content = std::fs::read_to_string(&apps).unwrap();
+        content.push_str(extra);
+        std::fs::write(apps, content).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+mod check {
+    use super::*;
+
+    #[test]
+    fn shows_verdict_findings_checks_and_brackets_off_a_terminal() {
+        let (code, stdout, stderr) = run(&["check", "text me at 206-555-0142 tonight"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("verdict   redact"), "{stdout}");
+        assert!(
+            stdout.contains("text      text me at [contact.phone:206-555-0142] tonight"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("redacted  text me at [phone removed] tonight"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("contact.phone"), "{stdout}");
+        assert!(stdout.contains("phone:nanp"), "{stdout}");
+        assert!(
+            stdout.contains("communication          violation  contact.phone"),
+            "{stdout}"
+        );
+        assert!(
+            !stdout.contains('\x1b'),
+            "no colour off a terminal: {stdout}"
+        );
+    }
+
+    #[test]
+    fn colours_on_request() {
+        let (code, stdout, _) = run(&["check", "--color", "always", "call 206-555-0142"]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("\x1b[1;33m206-555-0142\x1b[0m"), "{stdout}");
+    }
+
+    #[test]
+    fn json_is_the_screen_response_mapping() {
+        let (code, stdout, stderr) = run(&[
+            "check",
+            "--json",
+            "--sender",
+            "buyer",
+            "text me at 206-555-0142",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let response: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(response["verdict"], "VERDICT_REDACT");
+        assert_eq!(response["redactedText"], "text me at [phone removed]");
+        assert_eq!(response["findings"][0]["category"], "contact.phone");
+        assert_eq!(response["findings"][0]["ruleId"], "phone:nanp");
+        assert_eq!(response["findings"][0]["action"], "ACTION_REDACT");
+        assert_eq!(response["findings"][0]["start"], 11);
+        assert_eq!(response["findings"][0]["end"], 23);
+        assert_eq!(response["policyChecks"].as_array().unwrap().len(), 5);
+        assert_eq!(response["policyChecks"][0]["section"], "communication");
+        assert_eq!(response["policyChecks"][0]["outcome"], "OUTCOME_VIOLATION");
+        assert_eq!(response["rulesetVersion"].as_str().unwrap().len(), 16);
+        assert_eq!(response["notices"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reads_stdin_and_honours_the_sender() {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
+            .args(["check", "--json", "--sender", "buyer"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"can I pay with venmo?\n")
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success());
+        let response: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(response["verdict"], "VERDICT_BLOCK");
+        assert_eq!(
+            response["findings"][0]["end"], 20,
+            "the final newline is not part of the text"
+        );
+    }
+
+    #[test]
+    fn uses_the_wordlists_given() {
+        let dir = wordlists_copy("check-wordlists", "\nwire me the money\n");
+        let (code, stdout, _) = run(&[
+            "check",
+            "--wordlists",
+            dir.to_str().unwrap(),
+            "please wire me the money",
+        ]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("payment_apps:wire me the money"),
+            "{stdout}"
+        );
+        let (code, _, stderr) = run(&["check", "--sender", "robot", "hi"]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("unknown sender"), "{stderr}");
+    }
+
+    #[test]
+    fn help_shows_an_example() {
+        let (code, stdout, _) = run(&["check", "--help"]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("msgscreen check '"), "{stdout}");
+    }
+}
+
+mod lint {
+    use super::*;
+
+    #[test]
+    fn the_shipped_wordlists_have_no_errors() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wordlists");
+        let (code, stdout, stderr) = run(&["lint", dir.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("lint: 0 errors"), "{stdout}");
+    }
+
+    #[test]
+    fn reports_every_loading_problem_with_file_and_line() {
+        let dir = wordlists_copy("lint-errors", "\nVenmo\nx\n");
+        let manifest = dir.join("policy.toml");
+        let mut content = std::fs::read_to_string(&manifest).unwrap();
+        content.push_str(
+            "\n[[lists]]\nname = \"gone\"\nfile = \"en/gone.txt\"\ncategory = \"marketing\"\n",
+        );
+        std::fs::write(&manifest, content).unwrap();
+        let apps = std::fs::read_to_string(dir.join("en/payment_apps.txt")).unwrap();
+        let lines = apps.lines().count();
+        let (code, stdout, _) = run(&[
+            "lint",
+            dir.to_str().unwrap(),
+            "--dict",
+            &case_file("words.txt"),
+        ]);
+        assert_eq!(code, 1, "{stdout}");
+        let path = dir.join("en/payment_apps.txt").display().to_string();
+        assert!(
+            stdout.contains(&format!(
+                "{path}:{}: error: duplicate term \"Venmo\"",
+                lines - 1
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "{path}:{lines}: error: term \"x\" is 1 character long"
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("en/gone.txt: error: file named in the manifest is missing"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("lint: 3 errors"), "{stdout}");
+    }
+
+    #[test]
+    fn warns_about_shadowed_terms_common_words_and_clean_firings() {
+        let dir = wordlists_copy("lint-warnings", "\npay with venmo\ntray\n");
+        let (code, stdout, stderr) = run(&[
+            "lint",
+            dir.to_str().unwrap(),
+            "--dict",
+            &case_file("words.txt"),
+            "--common-words",
+            "2",
+            "--corpus",
+            &case_file("lint.jsonl"),
+        ]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            stdout.contains("warning: term \"pay with venmo\" is redundant"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(
+                "warning: term \"tray\" occurs inside 4 common words (ashtray, ashtrays, astray, betray)"
+            ),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(
+                "warning: rule payment_apps:tray fires on 1 clean message of the corpus: l2"
+            ),
+            "{stdout}"
+        );
+        let (code, _, _) = run(&[
+            "lint",
+            dir.to_str().unwrap(),
+            "--dict",
+            &case_file("words.txt"),
+            "--deny-warnings",
+        ]);
+        assert_eq!(code, 1);
+    }
+
+    #[test]
+    fn an_unreadable_directory_is_an_error() {
+        let (code, stdout, stderr) = run(&["lint", "/nonexistent/wordlists"]);
+        assert_eq!(code, 2);
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("/nonexistent/wordlists"), "{stderr}");
+    }
+
+    #[test]
+    fn help_shows_an_example() {
+        let (code, stdout, _) = run(&["lint", "--help"]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("msgscreen lint ./wordlists"), "{stdout}");
+    }
+}
+
+mod diff {
+    use super::*;
+
+    #[test]
+    fn shows_each_changed_message_with_the_rules_behind_it() {
+        let from = wordlists_copy("diff-from", "");
+        let to = wordlists_copy("diff-to", "\nbring cash\n");
+        let corpus = case_file("diff.jsonl");
+        let args = [
+            "diff",
+            "--from",
+            from.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+            "--corpus",
+            &corpus,
+        ];
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("2 of 3 messages change (1 fixed, 1 broken)"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("fixed x1"), "{stdout}");
+        assert!(stdout.contains("broken x2"), "{stdout}");
+        assert!(stdout.contains("  + payment_apps:bring cash"), "{stdout}");
+        assert!(!stdout.contains("x3"), "{stdout}");
+
+        let mut json_args = args.to_vec();
+        json_args.extend(["--json", "--fail-on-regression"]);
+        let (code, stdout, stderr) = run(&json_args);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("1 message(s) broken"), "{stderr}");
+        let diff: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(diff["changes"][0]["id"], "x1");
+        assert_eq!(diff["changes"][0]["from"]["verdict"], "allow");
+        assert_eq!(diff["changes"][0]["to"]["verdict"], "block");
+        assert_eq!(
+            diff["changes"][0]["to"]["categories"][0],
+            "payment.off_platform"
+        );
+        assert_eq!(
+            diff["changes"][0]["rules_added"][0],
+            "payment_apps:bring cash"
+        );
+        assert_eq!(diff["fixed"], 1);
+        assert_eq!(diff["broken"], 1);
+        assert_ne!(diff["from_version"], diff["to_version"]);
+    }
+
+    #[test]
+    fn an_invalid_ruleset_names_the_side() {
+        let to = wordlists_copy("diff-invalid", "\nvenmo\n");
+        let (code, _, stderr) = run(&[
+            "diff",
+            "--to",
+            to.to_str().unwrap(),
+            "--corpus",
+            &case_file("diff.jsonl"),
+        ]);
+        assert_eq!(code, 2);
+        assert!(stderr.starts_with("msgscreen: error: --to: "), "{stderr}");
+        assert!(stderr.contains("duplicate term"), "{stderr}");
+    }
+
+    #[test]
+    fn help_shows_an_example() {
+        let (code, stdout, _) = run(&["diff", "--help"]);
+        assert_eq!(code, 0);
+        assert!(stdout.contains("msgscreen diff --from"), "{stdout}");
+    }
+}

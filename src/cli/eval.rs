@@ -103,17 +103,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let report = corpus::evaluate(&Screener::new(ruleset.clone()), &cases);
     if args.json {
         let json = serde_json::to_string_pretty(&report).context("cannot encode the report")?;
-        println!("{json}");
+        super::out(&(json + "\n"))?;
     } else {
-        print!(
-            "{}",
-            Table {
+        super::out(
+            &Table {
                 report: &report,
                 corpus: &args.corpus,
                 source: &ruleset.source().to_string(),
                 show_misses: args.show_misses,
             }
-        );
+            .to_string(),
+        )?;
     }
     let failures = gate(&args, &report);
     for failure in &failures {

@@ -2,9 +2,10 @@
 //! `Ruleset` and `corpus`, never an inner pipeline stage, and return a
 //! [`Status`] or an `anyhow` error that `main` prints on one line.
 
-#![allow(clippy::print_stdout, reason = "the command line prints its results")]
-
+pub mod check;
+pub mod diff;
 pub mod eval;
+pub mod lint;
 pub mod serve;
 
 use std::{
@@ -32,6 +33,22 @@ impl Status {
             Status::Ok => ExitCode::SUCCESS,
             Status::GateFailed => ExitCode::from(1),
         }
+    }
+}
+
+/// Writes a command's output to stdout; a reader that went away (`| head`)
+/// is not an error.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
     }
 }
 

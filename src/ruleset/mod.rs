@@ -9,6 +9,7 @@
 
 mod embedded;
 mod error;
+pub mod lint;
 pub mod manifest;
 pub mod wordlist;
 
@@ -81,15 +82,28 @@ impl RulesetFiles {
         let manifest_text = read(manifest::MANIFEST_FILE)?;
         let manifest = Manifest::parse(&manifest_text).map_err(LoadRulesetError::Invalid)?;
         let mut files = BTreeMap::new();
+        let mut unsafe_names = Vec::new();
         for name in referenced_files(&manifest) {
             if !is_safe_relative(&name) {
-                return Err(LoadRulesetError::Invalid(vec![Problem::file(
+                unsafe_names.push(Problem::file(
                     manifest::MANIFEST_FILE,
                     format!("file {name:?} must be a relative path inside the ruleset directory"),
-                )]));
+                ));
+                continue;
             }
-            let content = read(&name)?;
-            files.insert(name, content);
+            match read(&name) {
+                Ok(content) => {
+                    files.insert(name, content);
+                }
+                // A missing file is one more problem for `Wordlists::read`
+                // to report beside the others, not a reason to stop here.
+                Err(LoadRulesetError::Read { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if !unsafe_names.is_empty() {
+            return Err(LoadRulesetError::Invalid(unsafe_names));
         }
         files.insert(manifest::MANIFEST_FILE.to_string(), manifest_text);
         Ok(RulesetFiles {
@@ -155,6 +169,14 @@ fn referenced_files(manifest: &Manifest) -> Vec<String> {
     names
 }
 
+/// Orders problems by file and line and drops repeats (the same problem
+/// found by the generic checks and by a detector's compile).
+fn sort_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by(|a, b| (&a.file, a.line, &a.reason).cmp(&(&b.file, b.line, &b.reason)));
+    problems.dedup();
+    problems
+}
+
 fn is_safe_relative(name: &str) -> bool {
     let path = Path::new(name);
     path.is_relative()
@@ -183,6 +205,26 @@ impl Wordlists {
     ///
     /// Every problem found, with file and line.
     pub fn parse(files: &RulesetFiles) -> Result<Wordlists, Vec<Problem>> {
+        let (lists, problems) = Wordlists::read(files)?;
+        if problems.is_empty() {
+            Ok(lists)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Parses the manifest and every list it names, and checks the lists:
+    /// files named but missing, duplicate terms, terms that normalize to
+    /// nothing or are shorter than `settings.min_term_length`.
+    ///
+    /// Returns the lists (a missing file reads as empty) with every problem
+    /// found, so a caller can add the compile problems and report all of
+    /// them at once.
+    ///
+    /// # Errors
+    ///
+    /// A missing or invalid manifest: without it nothing else can be read.
+    pub fn read(files: &RulesetFiles) -> Result<(Wordlists, Vec<Problem>), Vec<Problem>> {
         let manifest_text = files
             .get(manifest::MANIFEST_FILE)
             .ok_or_else(|| vec![Problem::file(manifest::MANIFEST_FILE, "missing manifest")])?;
@@ -192,15 +234,15 @@ impl Wordlists {
             Some(content) => Wordlist::parse(name, content),
             None => {
                 problems.push(Problem::file(name, "file named in the manifest is missing"));
-                Wordlist::default()
+                Wordlist::parse(name, "")
             }
         };
-        let lists = manifest
+        let lists: Vec<(ListSpec, Wordlist)> = manifest
             .lists
             .iter()
             .map(|spec| (spec.clone(), read(&spec.file)))
             .collect();
-        let data = manifest
+        let data: BTreeMap<String, Wordlist> = manifest
             .data
             .iter()
             .map(|(name, file)| (name.clone(), read(file)))
@@ -210,15 +252,27 @@ impl Wordlists {
             .as_deref()
             .map(&mut read)
             .unwrap_or_default();
-        if !problems.is_empty() {
-            return Err(problems);
+        // A file may back several lists; check each file once.
+        let mut checked = std::collections::BTreeSet::new();
+        for (_, list) in &lists {
+            if checked.insert(list.file.clone()) {
+                list.check_terms(manifest.settings.min_term_length, &mut problems);
+            }
         }
-        Ok(Wordlists {
-            manifest,
-            lists,
-            data,
-            exempt_sellers,
-        })
+        for list in data.values().chain(std::iter::once(&exempt_sellers)) {
+            if checked.insert(list.file.clone()) {
+                list.check_duplicates(&mut problems);
+            }
+        }
+        Ok((
+            Wordlists {
+                manifest,
+                lists,
+                data,
+                exempt_sellers,
+            },
+            problems,
+        ))
     }
 
     /// Returns the named data list, or an empty one when the manifest has none.
@@ -280,9 +334,16 @@ impl Ruleset {
     ///
     /// Every problem found, with file, line and reason.
     pub fn build(files: &RulesetFiles) -> Result<Ruleset, LoadRulesetError> {
-        let lists = Wordlists::parse(files).map_err(LoadRulesetError::Invalid)?;
+        let (lists, mut problems) = Wordlists::read(files).map_err(LoadRulesetError::Invalid)?;
+        let detectors = Detectors::compile(&lists);
+        if let Err(compile_problems) = &detectors {
+            problems.extend(compile_problems.iter().cloned());
+        }
+        let detectors = match detectors {
+            Ok(detectors) if problems.is_empty() => detectors,
+            _ => return Err(LoadRulesetError::Invalid(sort_problems(problems))),
+        };
         let policy = Policy::from_wordlists(&lists);
-        let detectors = Detectors::compile(&lists).map_err(LoadRulesetError::Invalid)?;
         let wordlists = lists
             .lists
             .iter()
@@ -350,5 +411,54 @@ mod tests {
         assert_eq!(ruleset.version().len(), 16);
         assert_eq!(ruleset.source(), &Source::Embedded);
         assert_eq!(ruleset.version(), RulesetFiles::embedded().version());
+    }
+
+    #[test]
+    fn build_reports_every_problem_at_once() {
+        let mut files = RulesetFiles::embedded();
+        let manifest = files.get(manifest::MANIFEST_FILE).unwrap().to_string()
+            + "\n[[lists]]\nname = \"extra\"\nfile = \"en/extra.txt\"\ncategory = \"marketing\"\n\
+               \n[[lists]]\nname = \"gone\"\nfile = \"en/gone.txt\"\ncategory = \"marketing\"\n";
+        files
+            .files
+            .insert(manifest::MANIFEST_FILE.to_string(), manifest);
+        files.files.insert(
+            "en/extra.txt".to_string(),
+            "promo code\nq\nPromo Code\n".to_string(),
+        );
+        let err = Ruleset::build(&files).unwrap_err();
+        let got: Vec<String> = err.problems().iter().map(Problem::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "en/extra.txt:2: term \"q\" is 1 character long, shorter than min_term_length 2",
+                "en/extra.txt:3: duplicate term \"Promo Code\" (same as line 1)",
+                "en/gone.txt: file named in the manifest is missing",
+            ]
+        );
+    }
+
+    #[test]
+    fn read_dir_reports_missing_files_with_the_other_problems() {
+        let dir = std::env::temp_dir().join(format!("msgscreen-ruleset-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("en")).unwrap();
+        for (name, content) in RulesetFiles::embedded().iter() {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        let manifest = std::fs::read_to_string(dir.join(manifest::MANIFEST_FILE)).unwrap()
+            + "\n[[lists]]\nname = \"gone\"\nfile = \"en/gone.txt\"\ncategory = \"marketing\"\n";
+        std::fs::write(dir.join(manifest::MANIFEST_FILE), manifest).unwrap();
+        let err = Ruleset::from_dir(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            err.problems(),
+            [Problem::file(
+                "en/gone.txt",
+                "file named in the manifest is missing"
+            )]
+        );
     }
 }

@@ -1,4 +1,14 @@
 //! Wordlist files: one term per line, `#` comments, blank lines ignored.
+//!
+//! Parsing never fails; the checks ([`Wordlist::check_terms`],
+//! [`Wordlist::check_duplicates`]) report problems with file and line. What a
+//! term's syntax means is the phrase detector's business: it reports bad
+//! pattern syntax when it compiles.
+
+use std::collections::BTreeMap;
+
+use super::error::Problem;
+use crate::normalize;
 
 /// One term of a wordlist, with the line it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +64,71 @@ impl Wordlist {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+
+    /// Checks the terms of a phrase list: a term that normalizes to
+    /// nothing, one shorter than `min_len` characters once normalized, and
+    /// a term that normalizes to the same text as an earlier one.
+    pub fn check_terms(&self, min_len: usize, problems: &mut Vec<Problem>) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for term in &self.terms {
+            let key = term.normalized();
+            if key.is_empty() {
+                problems.push(Problem::line(
+                    &self.file,
+                    term.line,
+                    "term normalizes to nothing",
+                ));
+                continue;
+            }
+            let len = key.chars().count();
+            if len < min_len {
+                problems.push(Problem::line(
+                    &self.file,
+                    term.line,
+                    format!(
+                        "term {:?} is {len} character{} long, shorter than min_term_length {min_len}",
+                        term.text,
+                        if len == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            if let Some(first) = seen.get(&key) {
+                problems.push(Problem::line(
+                    &self.file,
+                    term.line,
+                    format!("duplicate term {:?} (same as line {first})", term.text),
+                ));
+            } else {
+                seen.insert(key, term.line);
+            }
+        }
+    }
+
+    /// Checks a data list (domains, numbers, seller ids): an entry repeated
+    /// ignoring case.
+    pub fn check_duplicates(&self, problems: &mut Vec<Problem>) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for term in &self.terms {
+            let key = term.text.to_lowercase();
+            if let Some(first) = seen.get(&key) {
+                problems.push(Problem::line(
+                    &self.file,
+                    term.line,
+                    format!("duplicate entry {:?} (same as line {first})", term.text),
+                ));
+            } else {
+                seen.insert(key, term.line);
+            }
+        }
+    }
+}
+
+impl Term {
+    /// Returns the term's text as the matcher sees it: the text view of
+    /// normalization (case-folded, NFKC, whitespace collapsed).
+    pub fn normalized(&self) -> String {
+        normalize::normalize(&self.text).text().as_str().to_string()
+    }
 }
 
 fn strip_comment(line: &str) -> String {
@@ -85,5 +160,39 @@ mod tests {
             .map(|t| (t.text.as_str(), t.line))
             .collect();
         assert_eq!(got, [("venmo", 3), ("zelle", 4), ("c#sharp", 5)]);
+    }
+
+    fn reasons(problems: &[Problem]) -> Vec<String> {
+        problems.iter().map(Problem::to_string).collect()
+    }
+
+    #[test]
+    fn check_terms_reports_duplicates_empty_and_short_terms() {
+        let list = Wordlist::parse(
+            "en/apps.txt",
+            "venmo\nzelle\n  VENMO \n\u{200B}\nx\ncash  app\ncash app\n",
+        );
+        let mut problems = Vec::new();
+        list.check_terms(2, &mut problems);
+        assert_eq!(
+            reasons(&problems),
+            [
+                "en/apps.txt:3: duplicate term \"VENMO\" (same as line 1)",
+                "en/apps.txt:4: term normalizes to nothing",
+                "en/apps.txt:5: term \"x\" is 1 character long, shorter than min_term_length 2",
+                "en/apps.txt:7: duplicate term \"cash app\" (same as line 6)",
+            ]
+        );
+    }
+
+    #[test]
+    fn check_duplicates_ignores_case() {
+        let list = Wordlist::parse("allow/domains.txt", "a.co\nAmazon.com\namazon.com\n");
+        let mut problems = Vec::new();
+        list.check_duplicates(&mut problems);
+        assert_eq!(
+            reasons(&problems),
+            ["allow/domains.txt:3: duplicate entry \"amazon.com\" (same as line 2)"]
+        );
     }
 }

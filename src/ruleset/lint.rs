@@ -1,0 +1,303 @@
+//! Lint: what a reviewer wants to know about a ruleset beyond whether it
+//! loads — terms that can never fire or add nothing, and terms that sit
+//! inside many common English words.
+//!
+//! Input: the parsed [`Wordlists`] and, optionally, a [`Dictionary`].
+//! Output: [`Warning`]s with file, line and reason. Loading problems are
+//! the loader's (`Ruleset::build`); terms that fire on clean messages of a
+//! corpus need the screen, so `msgscreen lint` finds those with `corpus`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Problem, Wordlists};
+use crate::category::Category;
+
+/// One warning: a problem that does not stop the ruleset from loading.
+pub type Warning = Problem;
+
+/// The default dictionary of Debian's `wamerican` package and its kin.
+pub const SYSTEM_DICTIONARY: &str = "/usr/share/dict/words";
+
+/// A list of common words, lowercase, letters only.
+#[derive(Clone, Debug, Default)]
+pub struct Dictionary {
+    words: Vec<String>,
+}
+
+impl Dictionary {
+    /// Builds a dictionary from a word list, one word a line; keeps the
+    /// lowercase, all-letter words (no possessives, no proper nouns twice).
+    pub fn parse(text: &str) -> Dictionary {
+        let words: BTreeSet<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
+            .map(str::to_lowercase)
+            .collect();
+        Dictionary {
+            words: words.into_iter().collect(),
+        }
+    }
+
+    /// Returns the number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Returns true when the dictionary holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Returns the words that contain `term` but are not the term itself or
+    /// the term plus a common ending (`-s`, `-es`, `-ed`, `-ing`, …).
+    pub fn words_containing(&self, term: &str) -> Vec<&str> {
+        const ENDINGS: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "'s"];
+        self.words
+            .iter()
+            .filter(|w| w.contains(term))
+            .filter(|w| {
+                w.as_str() != term
+                    && !ENDINGS
+                        .iter()
+                        .any(|e| w.strip_prefix(term).is_some_and(|rest| rest == *e))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// What to lint for.
+#[derive(Clone, Copy, Debug)]
+pub struct LintOptions<'a> {
+    /// Common words to check single-word terms against; `None` skips it.
+    pub dictionary: Option<&'a Dictionary>,
+    /// Warn when a term sits inside at least this many dictionary words.
+    pub common_words: usize,
+}
+
+/// Where a phrase term is and what it reports.
+#[derive(Clone, Debug)]
+struct Located<'a> {
+    file: &'a str,
+    line: usize,
+    list: &'a str,
+    category: Category,
+    text: &'a str,
+}
+
+impl Located<'_> {
+    fn at(&self) -> String {
+        format!("{}:{} ({})", self.file, self.line, self.list)
+    }
+}
+
+/// Returns every warning about the phrase lists, ordered by file and line:
+/// terms shadowed by an identical earlier term (they never fire under
+/// their own rule id), terms made redundant by a shorter term of the same
+/// category they contain on word boundaries, and single-word terms inside
+/// many common words.
+pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    // Normalized text -> the first term with it, in manifest order: the
+    // phrase automaton reports the first of identical patterns.
+    let mut first: BTreeMap<String, Located<'_>> = BTreeMap::new();
+    let mut terms: Vec<(String, Located<'_>)> = Vec::new();
+    for (spec, list) in &lists.lists {
+        let Some(category) = spec.category() else {
+            continue;
+        };
+        for term in &list.terms {
+            let key = term.normalized();
+            if key.is_empty() {
+                continue;
+            }
+            let here = Located {
+                file: &list.file,
+                line: term.line,
+                list: &spec.name,
+                category,
+                text: &term.text,
+            };
+            match first.get(&key) {
+                // The same file backing one list twice is the loader's
+                // duplicate-term problem, not a shadow.
+                Some(earlier) if earlier.file == here.file && earlier.list == here.list => {}
+                Some(earlier) => warnings.push(Problem::line(
+                    here.file,
+                    here.line,
+                    format!(
+                        "term {:?} never fires as {}:{}: {:?} at {} ({}) matches the same text first",
+                        here.text, here.list, here.text, earlier.text, earlier.at(), earlier.category
+                    ),
+                )),
+                None => {
+                    first.insert(key.clone(), here.clone());
+                }
+            }
+            terms.push((key, here));
+        }
+    }
+    for (key, here) in &terms {
+        if let Some((inner, by)) = contained_term(key, &first, here.category) {
+            warnings.push(Problem::line(
+                here.file,
+                here.line,
+                format!(
+                    "term {:?} is redundant: {:?} at {} already finds {} in every message it matches (contains {inner:?})",
+                    here.text, by.text, by.at(), here.category
+                ),
+            ));
+        }
+    }
+    if let Some(dictionary) = options.dictionary {
+        for (key, here) in &terms {
+            if !key.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            let words = dictionary.words_containing(key);
+            if words.len() >= options.common_words.max(1) {
+                let examples: Vec<&str> = words.iter().take(5).copied().collect();
+                warnings.push(Problem::line(
+                    here.file,
+                    here.line,
+                    format!(
+                        "term {:?} occurs inside {} common words ({}{}): safe as a whole word, risky wherever words run together",
+                        here.text,
+                        words.len(),
+                        examples.join(", "),
+                        if words.len() > examples.len() { ", …" } else { "" }
+                    ),
+                ));
+            }
+        }
+    }
+    warnings.sort_by(|a, b| (&a.file, a.line, &a.reason).cmp(&(&b.file, b.line, &b.reason)));
+    warnings.dedup();
+    warnings
+}
+
+/// Returns a shorter term of `category` that `key` contains on word
+/// boundaries (the way the phrase detector matches), if any.
+fn contained_term<'m, 'a>(
+    key: &str,
+    terms: &'m BTreeMap<String, Located<'a>>,
+    category: Category,
+) -> Option<(&'m str, &'m Located<'a>)> {
+    let bytes = key.as_bytes();
+    let is_word = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    // A match can only start and end where the detector sees a word
+    // boundary: not between two word characters.
+    let boundary = |i: usize| key.is_char_boundary(i) && !(i > 0 && is_word(i - 1) && is_word(i));
+    let starts: Vec<usize> = (0..bytes.len()).filter(|&i| boundary(i)).collect();
+    let ends: Vec<usize> = (1..=bytes.len()).filter(|&i| boundary(i)).collect();
+    for &start in &starts {
+        for &end in ends.iter().filter(|&&e| e > start) {
+            if start == 0 && end == bytes.len() {
+                continue;
+            }
+            let Some(inner) = key.get(start..end) else {
+                continue;
+            };
+            if let Some((k, by)) = terms.get_key_value(inner)
+                && by.category == category
+            {
+                return Some((k.as_str(), by));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::{ListSpec, RulesetFiles, Wordlist};
+
+    fn lists(entries: &[(&str, &str, &str)]) -> Wordlists {
+        let (mut wordlists, _) = Wordlists::read(&RulesetFiles::embedded()).unwrap();
+        wordlists.lists = entries
+            .iter()
+            .map(|(name, category, content)| {
+                (
+                    ListSpec {
+                        name: name.to_string(),
+                        file: format!("en/{name}.txt"),
+                        category: category.to_string(),
+                        language: None,
+                    },
+                    Wordlist::parse(&format!("en/{name}.txt"), content),
+                )
+            })
+            .collect();
+        wordlists
+    }
+
+    fn reasons(warnings: &[Warning]) -> Vec<String> {
+        warnings.iter().map(Problem::to_string).collect()
+    }
+
+    #[test]
+    fn finds_shadowed_and_redundant_terms() {
+        let lists = lists(&[
+            (
+                "apps",
+                "payment.off_platform",
+                "venmo\npay me on venmo\ncash app\n",
+            ),
+            ("promo", "marketing", "Venmo\npromo code\n"),
+            ("invite", "contact.invite", "add me on whatsapp\n"),
+            ("social", "contact.social", "whatsapp\n"),
+        ]);
+        let options = LintOptions {
+            dictionary: None,
+            common_words: 5,
+        };
+        assert_eq!(
+            reasons(&lint(&lists, options)),
+            [
+                "en/apps.txt:2: term \"pay me on venmo\" is redundant: \"venmo\" at en/apps.txt:1 (apps) already finds payment.off_platform in every message it matches (contains \"venmo\")",
+                "en/promo.txt:1: term \"Venmo\" never fires as promo:Venmo: \"venmo\" at en/apps.txt:1 (apps) (payment.off_platform) matches the same text first",
+            ]
+        );
+    }
+
+    #[test]
+    fn redundancy_respects_word_boundaries() {
+        let lists = lists(&[(
+            "apps",
+            "payment.off_platform",
+            "cash\ncashapp\ne-transfer\ntransfer\n",
+        )]);
+        let options = LintOptions {
+            dictionary: None,
+            common_words: 5,
+        };
+        assert_eq!(
+            reasons(&lint(&lists, options)),
+            [
+                "en/apps.txt:3: term \"e-transfer\" is redundant: \"transfer\" at en/apps.txt:4 (apps) already finds payment.off_platform in every message it matches (contains \"transfer\")"
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_terms_inside_common_words() {
+        let lists = lists(&[("apps", "payment.off_platform", "zelle\ncash\nvenmo\n")]);
+        let dictionary = Dictionary::parse(
+            "gazelle\ngazelles\ncash\ncashes\ncashier\ncashew\ncashmere\nJohn's\n",
+        );
+        let options = LintOptions {
+            dictionary: Some(&dictionary),
+            common_words: 2,
+        };
+        assert_eq!(dictionary.len(), 7);
+        assert_eq!(
+            reasons(&lint(&lists, options)),
+            [
+                "en/apps.txt:1: term \"zelle\" occurs inside 2 common words (gazelle, gazelles): safe as a whole word, risky wherever words run together",
+                "en/apps.txt:2: term \"cash\" occurs inside 3 common words (cashew, cashier, cashmere): safe as a whole word, risky wherever words run together",
+            ]
+        );
+    }
+}
