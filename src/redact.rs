@@ -3,14 +3,18 @@
 //! Input: the original text and (span, placeholder) pairs in original
 //! bytes. Output: the redacted text. Overlapping and touching spans merge
 //! into one replacement (the first placeholder wins), so no byte of any
-//! span survives and no placeholder is cut in half.
+//! span survives and no placeholder is cut in half. Spans are widened to
+//! whole characters and whole clusters (a keycap `5️⃣` with its variation
+//! selector and keycap mark, a letter with its combining marks), so a
+//! redaction never leaves half of what the reader saw as one symbol.
 
-use crate::span::Span;
+use crate::{normalize::extends_cluster, span::Span};
 
 /// Replaces every span of `original` with its placeholder.
 ///
-/// Spans that do not fit `original` or do not lie on char boundaries are
-/// widened to the enclosing characters (and clamped), so the result is
+/// Spans that do not fit `original`, do not lie on char boundaries or cut
+/// a cluster (a base character and the marks and invisibles after it) are
+/// widened to the enclosing clusters (and clamped), so the result is
 /// always valid UTF-8 and still covers every byte asked for.
 pub fn redact(original: &str, spans: &[(Span, &str)]) -> String {
     let mut spans: Vec<(Span, &str)> = spans
@@ -42,7 +46,7 @@ pub fn redact(original: &str, spans: &[(Span, &str)]) -> String {
     out
 }
 
-/// Widens `span` outwards to char boundaries of `text`, clamped to its length.
+/// Widens `span` outwards to cluster boundaries of `text`, clamped to its length.
 fn widen(text: &str, span: Span) -> Span {
     let mut start = span.start().min(text.len());
     let mut end = span.end().min(text.len());
@@ -51,6 +55,20 @@ fn widen(text: &str, span: Span) -> Span {
     }
     while !text.is_char_boundary(end) {
         end += 1;
+    }
+    // Back over marks to the character they belong to.
+    while let Some(c) = text[start..].chars().next() {
+        if start == 0 || !extends_cluster(c) {
+            break;
+        }
+        start -= text[..start].chars().next_back().map_or(0, char::len_utf8);
+    }
+    // On over the marks that belong to the last character.
+    while let Some(c) = text[end..].chars().next() {
+        if !extends_cluster(c) {
+            break;
+        }
+        end += c.len_utf8();
     }
     Span::new(start, end)
 }
@@ -77,5 +95,19 @@ mod tests {
     fn widens_to_char_boundaries() {
         assert_eq!(redact("aéb", &[(Span::new(1, 2), "*")]), "a*b");
         assert_eq!(redact("ab", &[(Span::new(1, 99), "*")]), "a*");
+    }
+
+    #[test]
+    fn widens_to_clusters() {
+        let keycap = "a 5\u{FE0F}\u{20E3}6\u{FE0F}\u{20E3} b";
+        assert_eq!(
+            redact(keycap, &[(Span::new(2, 3), "#")]),
+            "a #6\u{FE0F}\u{20E3} b"
+        );
+        assert_eq!(
+            redact(keycap, &[(Span::new(4, 6), "#")]),
+            "a #6\u{FE0F}\u{20E3} b"
+        );
+        assert_eq!(redact("xe\u{301}y", &[(Span::new(1, 2), "#")]), "x#y");
     }
 }
