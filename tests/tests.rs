@@ -4,6 +4,7 @@
 
 mod cli;
 mod normalize;
+mod reload;
 mod screening;
 mod server;
 mod util;

@@ -6,7 +6,7 @@ use std::{io::IsTerminal as _, sync::Arc};
 use anyhow::Context as _;
 use msgscreen::{
     config::{Config, LogFormat, ServeArgs},
-    reload::RulesetCell,
+    reload::{self, RulesetCell, WatchOptions},
     ruleset::Ruleset,
     service::server::{self, ServeOptions},
 };
@@ -36,6 +36,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "ruleset loaded"
     );
     let rulesets = Arc::new(RulesetCell::new(Arc::new(ruleset)));
+    // Kept alive while serving; dropping it stops watching.
+    let _watcher = match &config.wordlists {
+        Some(dir) => Some(
+            reload::watch(dir.clone(), Arc::clone(&rulesets), WatchOptions::default())
+                .with_context(|| format!("cannot watch --wordlists {}", dir.display()))?,
+        ),
+        None => {
+            ignore_hangups();
+            None
+        }
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -53,6 +64,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .context("server failed")?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Logs SIGHUP instead of dying of it when there is no directory to reload.
+fn ignore_hangups() {
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut hangups) => {
+            tokio::spawn(async move {
+                while hangups.recv().await.is_some() {
+                    tracing::info!("SIGHUP: the embedded ruleset has nothing to reload");
+                }
+            });
+        }
+        Err(error) => tracing::warn!(%error, "cannot listen for SIGHUP"),
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C (SIGINT).

@@ -1,5 +1,7 @@
 //! Test helpers: a real server on an ephemeral port, and clients for it.
 
+pub mod dirs;
+
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use msgscreen::{
