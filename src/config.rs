@@ -70,6 +70,15 @@ pub struct ServeArgs {
     /// before the process exits anyway. [env: MSGSCREEN_DRAIN_TIMEOUT] [default: 20s]
     #[arg(long, value_name = "DURATION")]
     pub drain_timeout: Option<String>,
+    /// Also screen a share of traffic with the candidate ruleset in this
+    /// directory, off the response path, and count where it disagrees with
+    /// the active one; reloaded like --wordlists. [env: MSGSCREEN_SHADOW_WORDLISTS]
+    #[arg(long, value_name = "DIR")]
+    pub shadow_wordlists: Option<PathBuf>,
+    /// Share of messages the shadow ruleset screens, 0 to 1.
+    /// [env: MSGSCREEN_SHADOW_SHARE] [default: 0.1]
+    #[arg(long, value_name = "X")]
+    pub shadow_share: Option<f64>,
 }
 
 /// The same settings, read from a TOML config file.
@@ -92,6 +101,10 @@ pub struct FileConfig {
     pub shutdown_delay: Option<String>,
     /// See [`ServeArgs::drain_timeout`].
     pub drain_timeout: Option<String>,
+    /// See [`ServeArgs::shadow_wordlists`].
+    pub shadow_wordlists: Option<PathBuf>,
+    /// See [`ServeArgs::shadow_share`].
+    pub shadow_share: Option<f64>,
 }
 
 impl FileConfig {
@@ -161,6 +174,11 @@ pub struct Config {
     pub shutdown_delay: Duration,
     /// How long in-flight calls may take to finish after that.
     pub drain_timeout: Duration,
+    /// Candidate ruleset directory screening a share of traffic beside the
+    /// active one; `None` runs no shadow.
+    pub shadow_wordlists: Option<PathBuf>,
+    /// Share of messages the shadow ruleset screens, in `[0, 1]`.
+    pub shadow_share: f64,
 }
 
 impl Default for Config {
@@ -174,6 +192,8 @@ impl Default for Config {
             request_timeout: Duration::from_secs(5),
             shutdown_delay: Duration::ZERO,
             drain_timeout: Duration::from_secs(20),
+            shadow_wordlists: None,
+            shadow_share: 0.1,
         }
     }
 }
@@ -243,6 +263,19 @@ impl Config {
                 file.drain_timeout,
                 defaults.drain_timeout,
             )?,
+            shadow_wordlists: pick_opt(
+                "shadow-wordlists",
+                args.shadow_wordlists.clone(),
+                env,
+                file.shadow_wordlists,
+            )?,
+            shadow_share: pick(
+                "shadow-share",
+                args.shadow_share,
+                env,
+                file.shadow_share,
+                defaults.shadow_share,
+            )?,
         };
         config.validate()?;
         Ok(config)
@@ -263,6 +296,9 @@ impl Config {
         }
         if self.request_timeout.is_zero() {
             return invalid("request-timeout", "must be more than zero");
+        }
+        if !(0.0..=1.0).contains(&self.shadow_share) {
+            return invalid("shadow-share", "must be between 0 and 1");
         }
         Ok(())
     }

@@ -37,6 +37,7 @@ pub mod reload;
 pub mod ruleset;
 pub mod screen;
 pub mod service;
+pub mod shadow;
 pub mod span;
 
 pub use category::{Action, Category, Outcome, Section, Sender, Verdict};

@@ -479,3 +479,30 @@ mod diff {
         assert!(stdout.contains("msgscreen diff --from"), "{stdout}");
     }
 }
+
+mod serve {
+    use super::*;
+
+    #[test]
+    fn a_bad_shadow_share_is_a_one_line_error() {
+        let (code, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--shadow-share", "1.5"]);
+        assert_eq!(code, 2);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("shadow-share"), "{stderr}");
+    }
+
+    #[test]
+    fn an_invalid_shadow_ruleset_stops_startup() {
+        let dir = wordlists_copy("serve-shadow-invalid", "zorblat\nZorblat\n");
+        let (code, _, stderr) = run(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--shadow-wordlists",
+            dir.path.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("--shadow-wordlists"), "{stderr}");
+        assert!(stderr.contains("duplicate term"), "{stderr}");
+    }
+}

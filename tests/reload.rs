@@ -397,3 +397,58 @@ async fn the_server_binary_watches_its_wordlists_and_reloads_on_sighup() {
         pb::Verdict::Block
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shadow_ruleset_counts_disagreements_off_the_response_path() {
+    use msgscreen::shadow::{Shadow, ShadowOptions};
+
+    let dir = Scratch::new("reload-shadow");
+    write_ruleset(&dir.path);
+    append(&dir.join(LIST), "zorblat deal\n");
+    let candidate = Arc::new(RulesetCell::new(Arc::new(
+        Ruleset::from_dir(&dir.path).unwrap(),
+    )));
+    let shadow = Arc::new(
+        Shadow::start(
+            candidate,
+            ShadowOptions {
+                share: 1.0,
+                queue: 64,
+            },
+        )
+        .unwrap(),
+    );
+    let server = TestServer::start_with(msgscreen::service::server::ServeOptions {
+        shadow: Some(Arc::clone(&shadow)),
+        ..options()
+    })
+    .await;
+    let mut client = server.client().await;
+    // The active (embedded) ruleset allows what the candidate blocks.
+    assert_eq!(
+        verdict(&mut client, "huge zorblat deal today").await,
+        pb::Verdict::Allow
+    );
+    assert_eq!(
+        verdict(&mut client, "see you at ten").await,
+        pb::Verdict::Allow
+    );
+    let started = Instant::now();
+    while shadow.report().compared < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            shadow.report()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let report = shadow.report();
+    assert_eq!(report.compared, 2);
+    assert_eq!(report.agreed, 1);
+    assert_eq!(report.verdicts["allow"]["block"], 1);
+    assert_eq!(report.categories["marketing"].only_candidate, 1);
+    assert_eq!(
+        report.candidate_version,
+        Ruleset::from_dir(&dir.path).unwrap().version()
+    );
+}

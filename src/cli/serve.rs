@@ -1,7 +1,7 @@
 //! `msgscreen serve`: resolve the configuration, set up logging, load the
 //! ruleset and serve until SIGTERM or Ctrl-C.
 
-use std::{io::IsTerminal as _, sync::Arc};
+use std::{io::IsTerminal as _, path::Path, sync::Arc};
 
 use anyhow::Context as _;
 use msgscreen::{
@@ -9,6 +9,7 @@ use msgscreen::{
     reload::{self, RulesetCell, WatchOptions},
     ruleset::Ruleset,
     service::server::{self, ServeOptions},
+    shadow::{Shadow, ShadowOptions},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -47,6 +48,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    let (shadow, _shadow_watcher) = match &config.shadow_wordlists {
+        Some(dir) => {
+            let (shadow, watcher) = start_shadow(dir, config.shadow_share)?;
+            (Some(shadow), Some(watcher))
+        }
+        None => (None, None),
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -54,16 +62,65 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the bound address")?;
     tracing::info!(listen = %local, "serving msgscreen.v1.Screening");
-    server::serve(
-        listener,
-        rulesets,
-        ServeOptions::from(&config),
-        shutdown_signal(),
-    )
-    .await
-    .context("server failed")?;
+    let options = ServeOptions {
+        shadow,
+        ..ServeOptions::from(&config)
+    };
+    server::serve(listener, rulesets, options, shutdown_signal())
+        .await
+        .context("server failed")?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Loads the candidate ruleset, starts its shadow and its watcher, and
+/// logs the disagreement counts every minute while they change.
+fn start_shadow(dir: &Path, share: f64) -> anyhow::Result<(Arc<Shadow>, reload::Watcher)> {
+    let candidate = Ruleset::from_dir(dir)
+        .with_context(|| format!("cannot load --shadow-wordlists {}", dir.display()))?;
+    tracing::info!(
+        version = candidate.version(),
+        source = %candidate.source(),
+        share,
+        "shadow ruleset loaded"
+    );
+    let cell = Arc::new(RulesetCell::new(Arc::new(candidate)));
+    let shadow = Arc::new(
+        Shadow::start(
+            Arc::clone(&cell),
+            ShadowOptions {
+                share,
+                ..ShadowOptions::default()
+            },
+        )
+        .context("cannot start the shadow ruleset")?,
+    );
+    let watcher = reload::watch(dir.to_path_buf(), cell, WatchOptions::default())
+        .with_context(|| format!("cannot watch --shadow-wordlists {}", dir.display()))?;
+    let reported = Arc::clone(&shadow);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut last = 0;
+        loop {
+            every.tick().await;
+            let report = reported.report();
+            if report.compared + report.dropped == last {
+                continue;
+            }
+            last = report.compared + report.dropped;
+            tracing::info!(
+                candidate_version = report.candidate_version,
+                compared = report.compared,
+                agreed = report.agreed,
+                dropped = report.dropped,
+                failed = report.failed,
+                verdicts = ?report.verdicts,
+                categories = ?report.categories,
+                "shadow ruleset disagreements so far"
+            );
+        }
+    });
+    Ok((shadow, watcher))
 }
 
 /// Logs SIGHUP instead of dying of it when there is no directory to reload.

@@ -20,7 +20,7 @@ use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use self::convert::Limits;
-use crate::{reload::RulesetCell, screen::Screener};
+use crate::{reload::RulesetCell, screen::Screener, shadow::Shadow};
 
 /// The `msgscreen.v1.Screening` service.
 #[derive(Clone, Debug)]
@@ -34,6 +34,7 @@ struct Inner {
     limits: Limits,
     permits: Arc<Semaphore>,
     max_concurrency: usize,
+    shadow: Option<Arc<Shadow>>,
 }
 
 impl ScreeningService {
@@ -43,12 +44,24 @@ impl ScreeningService {
         limits: Limits,
         max_concurrency: usize,
     ) -> ScreeningService {
+        ScreeningService::with_shadow(rulesets, limits, max_concurrency, None)
+    }
+
+    /// Builds the service with, optionally, a shadow ruleset that screens
+    /// a share of traffic after each answer.
+    pub fn with_shadow(
+        rulesets: Arc<RulesetCell>,
+        limits: Limits,
+        max_concurrency: usize,
+        shadow: Option<Arc<Shadow>>,
+    ) -> ScreeningService {
         ScreeningService {
             inner: Arc::new(Inner {
                 rulesets,
                 limits,
                 permits: Arc::new(Semaphore::new(max_concurrency)),
                 max_concurrency,
+                shadow,
             }),
         }
     }
@@ -79,6 +92,11 @@ impl Inner {
             categories = ?screening.categories(),
             "screened"
         );
+        if let Some(shadow) = &self.shadow {
+            // Samples and queues without waiting: the candidate screens on
+            // its own thread, off this response's path.
+            shadow.offer(&message, &screening);
+        }
         Ok(convert::to_response(&request.message_id, screening))
     }
 }

@@ -19,7 +19,7 @@ use super::{
     convert::Limits,
     pb::{self, screening_server::ScreeningServer},
 };
-use crate::reload::RulesetCell;
+use crate::{reload::RulesetCell, shadow::Shadow};
 
 /// What the server needs besides its listener and ruleset.
 #[derive(Clone, Debug)]
@@ -34,6 +34,8 @@ pub struct ServeOptions {
     pub shutdown_delay: Duration,
     /// How long in-flight calls may take to finish after that.
     pub drain_timeout: Duration,
+    /// A candidate ruleset screening a share of traffic, if any.
+    pub shadow: Option<Arc<Shadow>>,
 }
 
 impl From<&crate::config::Config> for ServeOptions {
@@ -46,6 +48,8 @@ impl From<&crate::config::Config> for ServeOptions {
             request_timeout: config.request_timeout,
             shutdown_delay: config.shutdown_delay,
             drain_timeout: config.drain_timeout,
+            // Built by the caller: it loads and watches a directory.
+            shadow: None,
         }
     }
 }
@@ -83,7 +87,12 @@ pub async fn serve(
     let reflection_v1alpha = reflection()
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
-    let screening = ScreeningService::new(rulesets, options.limits, options.max_concurrency);
+    let screening = ScreeningService::with_shadow(
+        rulesets,
+        options.limits,
+        options.max_concurrency,
+        options.shadow.clone(),
+    );
     // Leave room above the text limit so an oversize text gets our
     // INVALID_ARGUMENT naming the field, not a decoder error.
     let max_decoding = (options.limits.max_text_bytes.saturating_mul(2)).max(4 * 1024 * 1024);

@@ -26,6 +26,7 @@ pub fn options() -> ServeOptions {
         request_timeout: Duration::from_secs(5),
         shutdown_delay: Duration::ZERO,
         drain_timeout: Duration::from_secs(10),
+        shadow: None,
     }
 }
 
