@@ -150,12 +150,17 @@ pub struct WatchOptions {
     /// Quiet time after a file event before reloading, so an editor's or a
     /// ConfigMap update's burst of events causes one reload.
     pub debounce: Duration,
+    /// How often to hash the files anyway and reload if they changed: a
+    /// safety net for what file events miss (a directory deleted and made
+    /// anew, file systems without events). `None` turns it off.
+    pub poll: Option<Duration>,
 }
 
 impl Default for WatchOptions {
     fn default() -> WatchOptions {
         WatchOptions {
             debounce: Duration::from_millis(200),
+            poll: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -190,10 +195,11 @@ impl Drop for Watcher {
 }
 
 /// Why a reload started, for the log.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Trigger {
     Change,
     Signal,
+    Poll,
 }
 
 /// Watches `dir` and reloads it into `cell` on change and on SIGHUP, until
@@ -233,18 +239,52 @@ pub fn watch(
     let task = tokio::spawn(async move {
         // Owned by the task: dropping the Watcher aborts the task, which
         // drops the notify watcher and its OS watches.
-        let _watcher = watcher;
+        let mut watcher = watcher;
+        // Without polling the interval only exists to keep select! simple;
+        // its branch is disabled.
+        let mut poll = tokio::time::interval(options.poll.unwrap_or(Duration::from_secs(3600)));
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        poll.tick().await;
+        // The version of the files the last reload attempt read, so a poll
+        // retries nothing it has already tried.
+        let mut last_attempt: Option<String> = Some(cell.current().version().to_string());
         loop {
             let trigger = tokio::select! {
                 Some(()) = changes.recv() => Trigger::Change,
                 Some(()) = hangups.recv() => Trigger::Signal,
+                _ = poll.tick(), if options.poll.is_some() => Trigger::Poll,
                 else => break,
             };
-            if let Trigger::Change = trigger {
+            if trigger == Trigger::Change {
                 settle(&mut changes, options.debounce).await;
             }
-            let (dir, cell) = (dir.clone(), Arc::clone(&cell));
-            let outcome = tokio::task::spawn_blocking(move || reload(&dir, &cell)).await;
+            let (dir2, cell2) = (dir.clone(), Arc::clone(&cell));
+            let seen = last_attempt.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                let version = files_version(&dir2);
+                if trigger == Trigger::Poll && version.is_some() && version == seen {
+                    return (version, None);
+                }
+                (version, Some(reload(&dir2, &cell2)))
+            })
+            .await;
+            let outcome = match outcome {
+                Ok((version, outcome)) => {
+                    last_attempt = version;
+                    match outcome {
+                        Some(outcome) => Ok(outcome),
+                        None => continue,
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            if trigger == Trigger::Poll {
+                // The watch may have been lost with a deleted directory.
+                let _ = watcher.unwatch(&dir);
+                if let Err(error) = watcher.watch(&dir, RecursiveMode::Recursive) {
+                    tracing::warn!(%error, "cannot watch the ruleset directory; polling only");
+                }
+            }
             match outcome {
                 Ok(Reloaded::Swapped { from, to }) => {
                     tracing::info!(?trigger, from, to, "ruleset reloaded");
@@ -262,6 +302,14 @@ pub fn watch(
         }
     });
     Ok(Watcher { task })
+}
+
+/// Returns the version of the files in `dir` without building them, or
+/// `None` when they cannot be read.
+fn files_version(dir: &Path) -> Option<String> {
+    crate::ruleset::RulesetFiles::read_dir(dir)
+        .ok()
+        .map(|files| files.version())
 }
 
 /// Returns true for events that may change what the files hold; our own

@@ -394,6 +394,24 @@ mod lint {
     }
 
     #[test]
+    fn a_broken_manifest_is_reported_with_its_line() {
+        let dir = wordlists_copy("lint-manifest", "zorblat\n");
+        append(
+            &dir.join("policy.toml"),
+            "\n[[lists]]\nname = \"bad\"\nfile = \"en/cli_test.txt\"\ncategory = \"contact.fax\"\n",
+        );
+        let (code, stdout, _) = run(&["lint", dir.path.to_str().unwrap()]);
+        assert_eq!(code, 1, "{stdout}");
+        let manifest = dir.join("policy.toml").display().to_string();
+        assert!(stdout.contains(&format!("{manifest}:")), "{stdout}");
+        assert!(
+            stdout.contains("error: list \"bad\": unknown category \"contact.fax\""),
+            "{stdout}"
+        );
+        assert!(stdout.contains("the manifest must load first"), "{stdout}");
+    }
+
+    #[test]
     fn an_unreadable_directory_is_an_error() {
         let (code, stdout, stderr) = run(&["lint", "/nonexistent/wordlists"]);
         assert_eq!(code, 2);

@@ -234,6 +234,39 @@ async fn an_invalid_change_keeps_the_old_version_and_reports_why() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_catches_a_directory_deleted_and_made_anew() {
+    let dir = Scratch::new("reload-poll");
+    write_ruleset(&dir.path);
+    let cell = Arc::new(RulesetCell::new(Arc::new(
+        Ruleset::from_dir(&dir.path).unwrap(),
+    )));
+    let options = WatchOptions {
+        debounce: Duration::from_millis(50),
+        poll: Some(Duration::from_millis(200)),
+    };
+    let _watcher = reload::watch(dir.path.clone(), Arc::clone(&cell), options).unwrap();
+    let server = TestServer::start_with_rulesets(crate::util::options(), cell).await;
+    let mut client = server.client().await;
+    let before = ruleset(&mut client).await.version;
+
+    // The inotify watch dies with the directory; the poll finds the new one.
+    std::fs::remove_dir_all(&dir.path).unwrap();
+    write_ruleset(&dir.path);
+    append(&dir.join(LIST), "zorblat deal\n");
+    let expected = Ruleset::from_dir(&dir.path).unwrap().version().to_string();
+    let after = wait_until(&mut client, "the recreated version", |r| {
+        r.version != before
+    })
+    .await;
+    assert_eq!(after.version, expected);
+
+    // And the watch is back: a plain edit goes live too.
+    append(&dir.join(LIST), "florblux deal\n");
+    let expected = Ruleset::from_dir(&dir.path).unwrap().version().to_string();
+    wait_until(&mut client, "the edited version", |r| r.version == expected).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_writes_reloads_once() {
     let dir = Scratch::new("reload-burst");
     write_ruleset(&dir.path);

@@ -65,6 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let text = match args.text.as_deref() {
         Some(text) if text != "-" => text.to_string(),
         _ => {
+            if std::io::stdin().is_terminal() {
+                anyhow::bail!("give the message as an argument, or pipe it on stdin");
+            }
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)
