@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aho_corasick::AhoCorasick;
+
 use super::{Problem, Wordlists};
 use crate::category::Category;
 
@@ -49,21 +51,38 @@ impl Dictionary {
         self.words.is_empty()
     }
 
-    /// Returns the words that contain `term` but are not the term itself or
-    /// the term plus a common ending (`-s`, `-es`, `-ed`, `-ing`, …).
-    pub fn words_containing(&self, term: &str) -> Vec<&str> {
-        const ENDINGS: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "'s"];
-        self.words
-            .iter()
-            .filter(|w| w.contains(term))
-            .filter(|w| {
-                w.as_str() != term
-                    && !ENDINGS
-                        .iter()
-                        .any(|e| w.strip_prefix(term).is_some_and(|rest| rest == *e))
-            })
-            .map(String::as_str)
-            .collect()
+    /// Returns, for each term, the words that contain it but are not the
+    /// term itself or the term plus a common ending (`-s`, `-ed`, `-ing`,
+    /// …), in dictionary order. One pass over the dictionary for all terms.
+    pub fn words_containing<'d>(&'d self, terms: &[&str]) -> Vec<Vec<&'d str>> {
+        const ENDINGS: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers"];
+        let mut out: Vec<Vec<&str>> = vec![Vec::new(); terms.len()];
+        // Overlapping search finds every term inside a word, not only the
+        // leftmost; standard semantics cannot fail to build for this use.
+        let Ok(automaton) = AhoCorasick::new(terms) else {
+            return out;
+        };
+        let mut hits = BTreeSet::new();
+        for word in &self.words {
+            hits.clear();
+            hits.extend(
+                automaton
+                    .find_overlapping_iter(word.as_str())
+                    .map(|m| m.pattern().as_usize()),
+            );
+            for &i in &hits {
+                let (Some(term), Some(words)) = (terms.get(i), out.get_mut(i)) else {
+                    continue;
+                };
+                let inflected = word
+                    .strip_prefix(term)
+                    .is_some_and(|rest| rest.is_empty() || ENDINGS.contains(&rest));
+                if !inflected {
+                    words.push(word);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -151,11 +170,12 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
         }
     }
     if let Some(dictionary) = options.dictionary {
-        for (key, here) in &terms {
-            if !key.chars().all(char::is_alphabetic) {
-                continue;
-            }
-            let words = dictionary.words_containing(key);
+        let single: Vec<&(String, Located<'_>)> = terms
+            .iter()
+            .filter(|(key, _)| key.chars().all(char::is_alphabetic))
+            .collect();
+        let keys: Vec<&str> = single.iter().map(|(key, _)| key.as_str()).collect();
+        for ((_, here), words) in single.iter().zip(dictionary.words_containing(&keys)) {
             if words.len() >= options.common_words.max(1) {
                 let examples: Vec<&str> = words.iter().take(5).copied().collect();
                 warnings.push(Problem::line(
