@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aho_corasick::AhoCorasick;
 
 use super::{Problem, Wordlists};
-use crate::category::Category;
+use crate::{category::Category, message::Language};
 
 /// One warning: a problem that does not stop the ruleset from loading.
 pub type Warning = Problem;
@@ -102,6 +102,7 @@ struct Located<'a> {
     line: usize,
     list: &'a str,
     category: Category,
+    language: Option<Language>,
     text: &'a str,
 }
 
@@ -109,20 +110,29 @@ impl Located<'_> {
     fn at(&self) -> String {
         format!("{}:{} ({})", self.file, self.line, self.list)
     }
+
+    /// Returns true when both terms can fire on the same message: their
+    /// lists do not name two different languages.
+    fn overlaps(&self, other: &Located<'_>) -> bool {
+        match (self.language, other.language) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
 }
 
 /// Returns every warning about the phrase lists, ordered by file and line:
-/// terms shadowed by an identical earlier term (they never fire under
-/// their own rule id), terms made redundant by a shorter term of the same
-/// category they contain on word boundaries, and single-word terms inside
-/// many common words.
+/// a term listed twice (in the same category: one is enough; in two
+/// categories: the same words report both), a term made redundant by a
+/// shorter term of the same category inside it on word boundaries, and a
+/// single-word term inside many common words.
 pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    // Normalized text -> the first term with it, in manifest order: the
-    // phrase automaton reports the first of identical patterns.
-    let mut first: BTreeMap<String, Located<'_>> = BTreeMap::new();
+    // Normalized text -> every term with it, in manifest order.
+    let mut by_text: BTreeMap<String, Vec<Located<'_>>> = BTreeMap::new();
     let mut terms: Vec<(String, Located<'_>)> = Vec::new();
     for (spec, list) in &lists.lists {
+        // Only lists that report a category; others feed the detectors.
         let Some(category) = spec.category() else {
             continue;
         };
@@ -136,35 +146,49 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
                 line: term.line,
                 list: &spec.name,
                 category,
+                language: spec.language(),
                 text: &term.text,
             };
-            match first.get(&key) {
-                // The same file backing one list twice is the loader's
-                // duplicate-term problem, not a shadow.
-                Some(earlier) if earlier.file == here.file && earlier.list == here.list => {}
-                Some(earlier) => warnings.push(Problem::line(
-                    here.file,
-                    here.line,
+            let same = by_text.entry(key.clone()).or_default();
+            // The same list twice is the loader's duplicate-term problem.
+            let earlier = same
+                .iter()
+                .find(|e| e.overlaps(&here) && !(e.file == here.file && e.list == here.list));
+            if let Some(earlier) = earlier {
+                let reason = if earlier.category == category {
                     format!(
-                        "term {:?} never fires as {}:{}: {:?} at {} ({}) matches the same text first",
-                        here.text, here.list, here.text, earlier.text, earlier.at(), earlier.category
-                    ),
-                )),
-                None => {
-                    first.insert(key.clone(), here.clone());
-                }
+                        "term {:?} duplicates {:?} at {}, also {category}: one of them is enough",
+                        here.text,
+                        earlier.text,
+                        earlier.at()
+                    )
+                } else {
+                    format!(
+                        "term {:?} is also {:?} at {} in {}: the same words report both {category} and {}",
+                        here.text,
+                        earlier.text,
+                        earlier.at(),
+                        earlier.category,
+                        earlier.category
+                    )
+                };
+                warnings.push(Problem::line(here.file, here.line, reason));
             }
+            same.push(here.clone());
             terms.push((key, here));
         }
     }
     for (key, here) in &terms {
-        if let Some((inner, by)) = contained_term(key, &first, here.category) {
+        if let Some((inner, by)) = contained_term(key, &by_text, here) {
             warnings.push(Problem::line(
                 here.file,
                 here.line,
                 format!(
                     "term {:?} is redundant: {:?} at {} already finds {} in every message it matches (contains {inner:?})",
-                    here.text, by.text, by.at(), here.category
+                    here.text,
+                    by.text,
+                    by.at(),
+                    here.category
                 ),
             ));
         }
@@ -197,12 +221,13 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
     warnings
 }
 
-/// Returns a shorter term of `category` that `key` contains on word
-/// boundaries (the way the phrase detector matches), if any.
+/// Returns a shorter term of the same category, able to fire on the same
+/// messages, that `key` contains on word boundaries (the way the phrase
+/// detector matches), if any.
 fn contained_term<'m, 'a>(
     key: &str,
-    terms: &'m BTreeMap<String, Located<'a>>,
-    category: Category,
+    terms: &'m BTreeMap<String, Vec<Located<'a>>>,
+    here: &Located<'_>,
 ) -> Option<(&'m str, &'m Located<'a>)> {
     let bytes = key.as_bytes();
     let is_word = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphanumeric);
@@ -219,8 +244,10 @@ fn contained_term<'m, 'a>(
             let Some(inner) = key.get(start..end) else {
                 continue;
             };
-            if let Some((k, by)) = terms.get_key_value(inner)
-                && by.category == category
+            if let Some((k, found)) = terms.get_key_value(inner)
+                && let Some(by) = found
+                    .iter()
+                    .find(|by| by.category == here.category && by.overlaps(here))
             {
                 return Some((k.as_str(), by));
             }
@@ -277,7 +304,28 @@ mod tests {
             reasons(&lint(&lists, options)),
             [
                 "en/apps.txt:2: term \"pay me on venmo\" is redundant: \"venmo\" at en/apps.txt:1 (apps) already finds payment.off_platform in every message it matches (contains \"venmo\")",
-                "en/promo.txt:1: term \"Venmo\" never fires as promo:Venmo: \"venmo\" at en/apps.txt:1 (apps) (payment.off_platform) matches the same text first",
+                "en/promo.txt:1: term \"Venmo\" is also \"venmo\" at en/apps.txt:1 (apps) in payment.off_platform: the same words report both marketing and payment.off_platform",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_term_in_two_lists_of_one_language_is_listed_twice() {
+        let mut lists = lists(&[
+            ("apps", "payment.off_platform", "venmo\nzelle\n"),
+            ("more_apps", "payment.off_platform", "Zelle\n"),
+            ("apps_es", "payment.off_platform", "venmo\n"),
+        ]);
+        lists.lists[0].0.language = Some("en".to_string());
+        lists.lists[2].0.language = Some("es".to_string());
+        let options = LintOptions {
+            dictionary: None,
+            common_words: 5,
+        };
+        assert_eq!(
+            reasons(&lint(&lists, options)),
+            [
+                "en/more_apps.txt:1: term \"Zelle\" duplicates \"zelle\" at en/apps.txt:2 (apps), also payment.off_platform: one of them is enough"
             ]
         );
     }
