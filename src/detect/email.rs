@@ -1,34 +1,263 @@
-//! `contact.email`: email addresses, found by linkify on the text view.
+//! `contact.email`: email addresses, plain and obfuscated.
+//!
+//! Input: the text view (fullwidth `＠`/`．` folded, homoglyphs folded by
+//! normalization) and the squashed view (`m i k e @ g m a i l . c o m`
+//! closed up). Output: findings spanning the address in the original.
+//!
+//! - Plain addresses: `linkify`, run on the text view, so fullwidth forms
+//!   and a following no-break space (whitespace collapsed) do not fool it.
+//! - Obfuscated: the `@` written `at`, `(at)`, `[at]`, `{at}`, `-at-`,
+//!   `arroba`, or spaced; the dots written `dot`, `(dot)`, `[.]`, `punto`.
+//!   The domain must end in a top-level domain (the common ones when the
+//!   dots are words), or be a mail provider named alone (`johnfix at
+//!   gmail`); `provider: name` (`gmail: jtrinh.handyman`) is one too.
+
+use std::sync::LazyLock;
 
 use linkify::{LinkFinder, LinkKind};
+use regex::Regex;
 
-use super::Finding;
+use super::{Finding, lexicon::WordSet};
 use crate::{
     category::Category,
-    normalize::Views,
+    normalize::{View, Views},
     ruleset::{Problem, Wordlists},
 };
+
+/// An `@` written as a word or in brackets, or with spaces around it.
+const AT: &str = r"(?:\s*[\(\[\{<]\s*(?:at|@|arroba)\s*[\)\]\}>]\s*|\s+(?:at|arroba)\s+|\s*-at-\s*|_at_|\s+@\s*|\s*@\s+)";
+/// A dot written as a word or in brackets, or plain.
+const DOT: &str =
+    r"(?:\s*[\(\[\{<]\s*(?:dot|\.|punto)\s*[\)\]\}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|_dot_|\.)";
+/// One label of a local part or domain.
+const LABEL: &str = r"[a-z0-9](?:[a-z0-9_+-]*[a-z0-9])?";
+
+/// `local AT domain`, where both may use word dots.
+static OBFUSCATED: LazyLock<Regex> = LazyLock::new(|| {
+    let pattern = format!(
+        r"(?-u:\b)(?P<local>{LABEL}(?:{DOT}{LABEL})*)(?P<at>{AT})(?P<domain>{LABEL}(?:{DOT}{LABEL})*)(?-u:\b)"
+    );
+    #[expect(clippy::expect_used, reason = "static pattern, forced by a unit test")]
+    Regex::new(&pattern).expect("valid obfuscated email pattern")
+});
+
+/// The dot separators of a matched domain.
+static DOT_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    #[expect(clippy::expect_used, reason = "static pattern, forced by a unit test")]
+    Regex::new(DOT).expect("valid dot pattern")
+});
 
 /// Finds email addresses.
 #[derive(Debug)]
 pub struct EmailDetector {
     finder: LinkFinder,
+    tlds: WordSet,
+    common_tlds: WordSet,
+    providers: WordSet,
+    stopwords: WordSet,
+    provider_handle: Option<Regex>,
 }
 
 impl EmailDetector {
-    /// Builds the detector.
-    pub fn compile(_lists: &Wordlists, _problems: &mut Vec<Problem>) -> EmailDetector {
+    /// Builds the detector from the `tlds`, `common_tlds`,
+    /// `email_providers` and `social_handle_stopwords` data lists.
+    pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> EmailDetector {
         let mut finder = LinkFinder::new();
         finder.kinds(&[LinkKind::Email]);
-        EmailDetector { finder }
+        let providers = WordSet::from_list(lists.data("email_providers"));
+        let mut names: Vec<String> = providers.iter().map(regex::escape).collect();
+        names.sort();
+        let provider_handle = if names.is_empty() {
+            None
+        } else {
+            let pattern = format!(
+                r"(?-u:\b)(?:{})\s*(?::|\bis\b|\bes\b)\s*({LABEL}(?:\.{LABEL})*)(?-u:\b)",
+                names.join("|")
+            );
+            match Regex::new(&pattern) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    problems.push(Problem::file(
+                        &lists.data("email_providers").file,
+                        format!("provider pattern: {e}"),
+                    ));
+                    None
+                }
+            }
+        };
+        EmailDetector {
+            finder,
+            tlds: WordSet::from_list(lists.data("tlds")),
+            common_tlds: WordSet::from_list(lists.data("common_tlds")),
+            providers,
+            stopwords: WordSet::from_list(lists.data("social_handle_stopwords")),
+            provider_handle,
+        }
     }
 
-    /// Appends a finding per email address in the text view.
+    /// Appends a finding per email address.
     pub fn detect(&self, views: &Views, out: &mut Vec<Finding>) {
-        let view = views.text();
-        for link in self.finder.links(view.as_str()) {
-            let span = view.to_original(link.start()..link.end());
-            out.push(Finding::new(Category::ContactEmail, "email:plain", span));
+        let start = out.len();
+        for view in [views.text(), views.squashed()] {
+            for link in self.finder.links(view.as_str()) {
+                push(out, start, view, link.start()..link.end(), "email:plain");
+            }
+            self.obfuscated(view, out, start);
+        }
+        if let Some(re) = &self.provider_handle {
+            let view = views.text();
+            for caps in re.captures_iter(view.as_str()) {
+                let (Some(whole), Some(handle)) = (caps.get(0), caps.get(1)) else {
+                    continue;
+                };
+                let name = handle.as_str();
+                if name.len() >= 3 && !self.stopwords.contains(name) {
+                    push(out, start, view, whole.range(), "email:provider");
+                }
+            }
+        }
+    }
+
+    fn obfuscated(&self, view: &View, out: &mut Vec<Finding>, start: usize) {
+        let s = view.as_str();
+        let mut at = 0;
+        while let Some(caps) = OBFUSCATED.captures_at(s, at) {
+            let (Some(whole), Some(sep), Some(domain)) =
+                (caps.get(0), caps.name("at"), caps.name("domain"))
+            else {
+                break;
+            };
+            let sep_text = sep.as_str().trim();
+            let word_at = sep_text.chars().all(char::is_alphabetic);
+            let spaced_at = sep_text == "@";
+            let local = caps.name("local").map_or("", |m| m.as_str());
+            let labels: Vec<&str> = DOT_SPLIT.split(domain.as_str()).collect();
+            let word_dots = DOT_SPLIT
+                .find_iter(domain.as_str())
+                .any(|m| m.as_str() != ".");
+            let provider = labels.first().is_some_and(|l| self.providers.contains(l));
+            let tld = labels.last().filter(|_| labels.len() >= 2);
+            let username = local.contains(|c: char| c.is_ascii_digit() || ".-_".contains(c));
+            let rule =
+                if local.len() < 2 || (word_at || spaced_at) && self.stopwords.contains(local) {
+                    None
+                } else if provider {
+                    Some("email:obfuscated")
+                } else if word_at && !(word_dots && username) {
+                    // `verify at site.com`, `pics at site dot com`: a link in a
+                    // sentence, which the url detector reports.
+                    None
+                } else if word_at || spaced_at || word_dots {
+                    tld.filter(|t| self.common_tlds.contains(t))
+                        .map(|_| "email:obfuscated")
+                } else {
+                    tld.filter(|t| self.tlds.contains(t))
+                        .map(|_| "email:obfuscated")
+                };
+            match rule {
+                Some(rule) => {
+                    push(out, start, view, whole.range(), rule);
+                    at = whole.end().max(at + 1);
+                }
+                None => {
+                    at = next_char(s, whole.start());
+                }
+            }
+        }
+    }
+}
+
+/// Returns the byte index of the char after the one at `i`.
+fn next_char(s: &str, i: usize) -> usize {
+    s.get(i..)
+        .and_then(|r| r.chars().next())
+        .map_or(s.len(), |c| i + c.len_utf8())
+}
+
+/// Pushes a finding unless one of this detector's findings covers it.
+fn push(
+    out: &mut Vec<Finding>,
+    start: usize,
+    view: &View,
+    range: std::ops::Range<usize>,
+    rule: &str,
+) {
+    let span = view.to_original(range);
+    if span.is_empty() {
+        return;
+    }
+    let mine = out.get(start..).unwrap_or(&[]);
+    if mine.iter().any(|f| f.span.contains(span)) {
+        return;
+    }
+    out.retain(|f| !(f.category == Category::ContactEmail && span.contains(f.span)));
+    out.push(Finding::new(Category::ContactEmail, rule, span));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::tests::render;
+
+    #[test]
+    fn compiles_static_patterns() {
+        LazyLock::force(&OBFUSCATED);
+        LazyLock::force(&DOT_SPLIT);
+    }
+
+    #[test]
+    fn finds_plain_and_obfuscated_addresses() {
+        for (input, want) in [
+            (
+                "mail jane.doe@example.org please",
+                "mail [contact.email:jane.doe@example.org] please",
+            ),
+            (
+                "kevin＠fastmail．com ok",
+                "[contact.email:kevin＠fastmail．com] ok",
+            ),
+            (
+                "email me at mike at gmail dot com, thanks",
+                "email me at [contact.email:mike at gmail dot com], thanks",
+            ),
+            (
+                "john(at)gmail(dot)com",
+                "[contact.email:john(at)gmail(dot)com]",
+            ),
+            (
+                "john [at] gmail [.] com",
+                "[contact.email:john [at] gmail [.] com]",
+            ),
+            ("john{at}gmail", "[contact.email:john{at}gmail]"),
+            ("johnfix at gmail", "[contact.email:johnfix at gmail]"),
+            (
+                "tom-dot-hale-at-gmail-dot-com",
+                "[contact.email:tom-dot-hale-at-gmail-dot-com]",
+            ),
+            (
+                "jose.hdz arroba gmail punto com",
+                "[contact.email:jose.hdz arroba gmail punto com]",
+            ),
+            (
+                "gmail: jtrinh.handyman — ok",
+                "[contact.email:gmail: jtrinh.handyman] — ok",
+            ),
+            ("anna.w\n@icloud.com", "[contact.email:anna.w\n@icloud.com]"),
+        ] {
+            assert_eq!(render(input, Category::ContactEmail), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn leaves_prose_alone() {
+        for input in [
+            "I'll be there @ 3pm",
+            "see you at home, dot the i's",
+            "looked at it.it was fine",
+            "my gmail is down today",
+            "arrive at noon.",
+        ] {
+            assert_eq!(render(input, Category::ContactEmail), input, "{input}");
         }
     }
 }
