@@ -34,6 +34,41 @@ impl FromStr for LogFormat {
     }
 }
 
+/// What a request gets when screening its message panics (a bug; the
+/// panic is caught at the request boundary and costs that request only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnScreenFailure {
+    /// Fail closed: a BLOCK verdict with one `screen:failed` finding.
+    #[default]
+    Block,
+    /// The `INTERNAL` status; the caller decides.
+    Internal,
+}
+
+impl FromStr for OnScreenFailure {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<OnScreenFailure, String> {
+        match s {
+            "block" => Ok(OnScreenFailure::Block),
+            "internal" => Ok(OnScreenFailure::Internal),
+            _ => Err(format!("expected block or internal, got {s:?}")),
+        }
+    }
+}
+
+/// The files that turn on TLS, and mutual TLS with a client CA.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// PEM certificate chain of the server.
+    pub cert: PathBuf,
+    /// PEM private key of the server.
+    pub key: PathBuf,
+    /// PEM CA bundle; when set, clients must present a certificate it signed.
+    pub client_ca: Option<PathBuf>,
+}
+
 /// The `serve` flags; each also reads `MSGSCREEN_<FLAG>` and the config file.
 #[derive(Clone, Debug, Default, clap::Args)]
 pub struct ServeArgs {
@@ -79,6 +114,25 @@ pub struct ServeArgs {
     /// [env: MSGSCREEN_SHADOW_SHARE] [default: 0.1]
     #[arg(long, value_name = "X")]
     pub shadow_share: Option<f64>,
+    /// Address to serve Prometheus metrics on, at `/metrics`.
+    /// [env: MSGSCREEN_METRICS_LISTEN] [default: 127.0.0.1:9464]
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// What a request gets when screening it fails inside the server:
+    /// `block` (fail closed) or `internal`. [env: MSGSCREEN_ON_SCREEN_FAILURE] [default: block]
+    #[arg(long, value_name = "ANSWER")]
+    pub on_screen_failure: Option<OnScreenFailure>,
+    /// PEM certificate chain; serve gRPC over TLS (needs --tls-key).
+    /// [env: MSGSCREEN_TLS_CERT]
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert. [env: MSGSCREEN_TLS_KEY]
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA bundle; require client certificates it signed (mutual TLS;
+    /// needs --tls-cert). [env: MSGSCREEN_TLS_CLIENT_CA]
+    #[arg(long, value_name = "FILE")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// The same settings, read from a TOML config file.
@@ -105,6 +159,16 @@ pub struct FileConfig {
     pub shadow_wordlists: Option<PathBuf>,
     /// See [`ServeArgs::shadow_share`].
     pub shadow_share: Option<f64>,
+    /// See [`ServeArgs::metrics_listen`].
+    pub metrics_listen: Option<SocketAddr>,
+    /// See [`ServeArgs::on_screen_failure`].
+    pub on_screen_failure: Option<OnScreenFailure>,
+    /// See [`ServeArgs::tls_cert`].
+    pub tls_cert: Option<PathBuf>,
+    /// See [`ServeArgs::tls_key`].
+    pub tls_key: Option<PathBuf>,
+    /// See [`ServeArgs::tls_client_ca`].
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -179,6 +243,12 @@ pub struct Config {
     pub shadow_wordlists: Option<PathBuf>,
     /// Share of messages the shadow ruleset screens, in `[0, 1]`.
     pub shadow_share: f64,
+    /// Address to serve Prometheus metrics on.
+    pub metrics_listen: SocketAddr,
+    /// What a request gets when screening it panics.
+    pub on_screen_failure: OnScreenFailure,
+    /// TLS files; `None` serves plaintext gRPC.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for Config {
@@ -194,6 +264,9 @@ impl Default for Config {
             drain_timeout: Duration::from_secs(20),
             shadow_wordlists: None,
             shadow_share: 0.1,
+            metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+            on_screen_failure: OnScreenFailure::Block,
+            tls: None,
         }
     }
 }
@@ -218,6 +291,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let defaults = Config::default();
+        let tls = tls_files(args, env, &file)?;
         let config = Config {
             listen: pick("listen", args.listen, env, file.listen, defaults.listen)?,
             wordlists: pick_opt("wordlists", args.wordlists.clone(), env, file.wordlists)?,
@@ -276,6 +350,21 @@ impl Config {
                 file.shadow_share,
                 defaults.shadow_share,
             )?,
+            metrics_listen: pick(
+                "metrics-listen",
+                args.metrics_listen,
+                env,
+                file.metrics_listen,
+                defaults.metrics_listen,
+            )?,
+            on_screen_failure: pick(
+                "on-screen-failure",
+                args.on_screen_failure,
+                env,
+                file.on_screen_failure,
+                defaults.on_screen_failure,
+            )?,
+            tls,
         };
         config.validate()?;
         Ok(config)
@@ -301,6 +390,44 @@ impl Config {
             return invalid("shadow-share", "must be between 0 and 1");
         }
         Ok(())
+    }
+}
+
+fn tls_files(
+    args: &ServeArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    file: &FileConfig,
+) -> Result<Option<TlsFiles>, ConfigError> {
+    let cert = pick_opt(
+        "tls-cert",
+        args.tls_cert.clone(),
+        env,
+        file.tls_cert.clone(),
+    )?;
+    let key = pick_opt("tls-key", args.tls_key.clone(), env, file.tls_key.clone())?;
+    let client_ca = pick_opt(
+        "tls-client-ca",
+        args.tls_client_ca.clone(),
+        env,
+        file.tls_client_ca.clone(),
+    )?;
+    let invalid = |setting: &str, reason: &str| ConfigError::Invalid {
+        setting: setting.to_string(),
+        reason: reason.to_string(),
+    };
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles {
+            cert,
+            key,
+            client_ca,
+        })),
+        (None, None) if client_ca.is_some() => Err(invalid(
+            "tls-client-ca",
+            "needs --tls-cert and --tls-key (mutual TLS is on top of TLS)",
+        )),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(invalid("tls-cert", "needs --tls-key")),
+        (None, Some(_)) => Err(invalid("tls-key", "needs --tls-cert")),
     }
 }
 
@@ -453,5 +580,45 @@ mod tests {
             .to_string();
         assert!(err.starts_with("--drain-timeout"), "{err}");
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn tls_needs_cert_and_key_and_mtls_needs_tls() {
+        let env = env_of(&[
+            ("MSGSCREEN_TLS_CERT", "/etc/msgscreen/tls.crt"),
+            ("MSGSCREEN_TLS_KEY", "/etc/msgscreen/tls.key"),
+            ("MSGSCREEN_ON_SCREEN_FAILURE", "internal"),
+            ("MSGSCREEN_METRICS_LISTEN", "0.0.0.0:9464"),
+        ]);
+        let args = ServeArgs {
+            tls_client_ca: Some("/etc/msgscreen/ca.crt".into()),
+            ..ServeArgs::default()
+        };
+        let config = Config::resolve(&args, &env).unwrap();
+        assert_eq!(
+            config.tls,
+            Some(TlsFiles {
+                cert: "/etc/msgscreen/tls.crt".into(),
+                key: "/etc/msgscreen/tls.key".into(),
+                client_ca: Some("/etc/msgscreen/ca.crt".into()),
+            })
+        );
+        assert_eq!(config.on_screen_failure, OnScreenFailure::Internal);
+        assert_eq!(config.metrics_listen.to_string(), "0.0.0.0:9464");
+
+        let only_cert = env_of(&[("MSGSCREEN_TLS_CERT", "a.crt")]);
+        let err = Config::resolve(&ServeArgs::default(), &only_cert)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "tls-cert: needs --tls-key");
+        let err = Config::resolve(&args, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("tls-client-ca: needs --tls-cert"), "{err}");
+        let bad = env_of(&[("MSGSCREEN_ON_SCREEN_FAILURE", "allow")]);
+        let err = Config::resolve(&ServeArgs::default(), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("MSGSCREEN_ON_SCREEN_FAILURE"), "{err}");
     }
 }

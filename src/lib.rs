@@ -30,6 +30,7 @@ pub mod config;
 pub mod corpus;
 pub mod detect;
 pub mod message;
+pub mod metrics;
 pub mod normalize;
 pub mod policy;
 pub mod redact;

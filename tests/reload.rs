@@ -388,7 +388,14 @@ async fn the_server_binary_watches_its_wordlists_and_reloads_on_sighup() {
     std::os::unix::fs::symlink(outside.join("list.txt"), dir.join(LIST)).unwrap();
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_msgscreen"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--wordlists"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--wordlists")
             .arg(&dir.path)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())

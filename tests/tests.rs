@@ -4,7 +4,9 @@
 
 mod cli;
 mod contact;
+mod faults;
 mod normalize;
+mod observability;
 mod reload;
 mod screening;
 mod server;

@@ -1,11 +1,13 @@
 //! `msgscreen serve`: resolve the configuration, set up logging, load the
-//! ruleset and serve until SIGTERM or Ctrl-C.
+//! ruleset and serve gRPC (and `/metrics` on its own port) until SIGTERM or
+//! Ctrl-C.
 
 use std::{io::IsTerminal as _, path::Path, sync::Arc};
 
 use anyhow::Context as _;
 use msgscreen::{
     config::{Config, LogFormat, ServeArgs},
+    metrics::{self, Metrics},
     reload::{self, RulesetCell, WatchOptions},
     ruleset::Ruleset,
     service::server::{self, ServeOptions},
@@ -17,6 +19,7 @@ use tracing_subscriber::EnvFilter;
 pub fn run(args: &ServeArgs) -> anyhow::Result<super::Status> {
     let config = Config::resolve(args, &|name| std::env::var(name).ok())?;
     init_tracing(config.log_format);
+    install_panic_hook();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -61,11 +64,40 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the bound address")?;
-    tracing::info!(listen = %local, "serving msgscreen.v1.Screening");
-    let options = ServeOptions {
+    let mut options = ServeOptions {
         shadow,
         ..ServeOptions::from(&config)
     };
+    if let Some(files) = &config.tls {
+        options.tls = Some(server::tls_config(files)?);
+    }
+    let metrics = Metrics::new();
+    options.metrics = metrics.clone();
+    let metrics_listener = tokio::net::TcpListener::bind(config.metrics_listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on --metrics-listen {}",
+                config.metrics_listen
+            )
+        })?;
+    let metrics_local = metrics_listener
+        .local_addr()
+        .context("cannot read the bound metrics address")?;
+    // The metrics endpoint outlives the gRPC drain: it stops with the process.
+    tokio::spawn(async move {
+        if let Err(error) = metrics::serve(metrics_listener, metrics, std::future::pending()).await
+        {
+            tracing::error!(%error, "metrics endpoint failed");
+        }
+    });
+    tracing::info!(
+        listen = %local,
+        tls = config.tls.is_some(),
+        mutual_tls = config.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
+        "serving msgscreen.v1.Screening"
+    );
+    tracing::info!(metrics_listen = %metrics_local, "serving /metrics");
     server::serve(listener, rulesets, options, shutdown_signal())
         .await
         .context("server failed")?;
@@ -176,4 +208,17 @@ fn init_tracing(format: LogFormat) {
         LogFormat::Plain => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// Replaces the default panic hook, whose message can quote the text being
+/// screened (a slicing panic prints the string), with one log line naming
+/// only where it happened. The request boundary catches the panic itself.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%location, "panic; payload withheld from the log");
+    }));
 }

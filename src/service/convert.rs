@@ -11,7 +11,7 @@ use tonic::{Code, Status};
 
 use super::pb;
 use crate::{
-    category::{Action, Outcome, Sender, Verdict},
+    category::{Action, Category, Outcome, Section, Sender, Verdict},
     message::{Language, Message},
     ruleset::Ruleset,
     screen::Screening,
@@ -165,6 +165,59 @@ pub fn to_ruleset(ruleset: &Ruleset, last_reload_error: Option<String>) -> pb::R
             })
             .collect(),
         last_reload_error: last_reload_error.unwrap_or_default(),
+    }
+}
+
+/// The rule id of the finding a fail-closed answer carries.
+pub const SCREEN_FAILED_RULE: &str = "screen:failed";
+
+/// The category of that finding: `conduct.fraud`, the one category whose
+/// default action is block for both senders, in the zero-tolerance section
+/// that trust and safety review by hand. A message that crashes the screen
+/// is more often crafted evasion than chance; the rule id tells the two
+/// apart in findings and metrics.
+pub const SCREEN_FAILED_CATEGORY: Category = Category::ConductFraud;
+
+/// Builds the fail-closed answer for a message whose screening panicked:
+/// BLOCK, one `screen:failed` finding with an empty span at 0, the five
+/// checks with that finding's section violated, and no notice (the sender
+/// is not told why).
+pub fn to_failed_response(message_id: &str, ruleset_version: &str) -> pb::ScreenResponse {
+    let section = SCREEN_FAILED_CATEGORY.section();
+    pb::ScreenResponse {
+        message_id: message_id.to_string(),
+        verdict: pb::Verdict::Block as i32,
+        redacted_text: String::new(),
+        findings: vec![pb::Finding {
+            category: SCREEN_FAILED_CATEGORY.as_str().to_string(),
+            rule_id: SCREEN_FAILED_RULE.to_string(),
+            action: pb::Action::Block as i32,
+            start: 0,
+            end: 0,
+            detail: "screening failed; blocked fail-closed for review".to_string(),
+        }],
+        policy_checks: Section::ALL
+            .iter()
+            .map(|&s| {
+                let violated = s == section;
+                pb::PolicyCheck {
+                    section: s.as_str().to_string(),
+                    outcome: if violated {
+                        pb::Outcome::Violation
+                    } else {
+                        pb::Outcome::Pass
+                    } as i32,
+                    categories: if violated {
+                        vec![SCREEN_FAILED_CATEGORY.as_str().to_string()]
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect(),
+        ruleset_version: ruleset_version.to_string(),
+        notices: Vec::new(),
+        error: None,
     }
 }
 

@@ -3,7 +3,9 @@
 //!
 //! `convert` maps between wire and engine types and errors to statuses,
 //! `server` composes the tonic server (health, reflection, limits,
-//! graceful shutdown).
+//! graceful shutdown, TLS). Metrics are a handle passed in through
+//! [`ServiceOptions`]; a panic while screening is answered as configured
+//! ([`OnScreenFailure`]).
 
 pub mod convert;
 pub mod pb;
@@ -13,14 +15,45 @@ use std::{
     panic::{AssertUnwindSafe, catch_unwind},
     pin::Pin,
     sync::Arc,
+    time::Instant,
 };
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_stream::{Stream, StreamExt};
-use tonic::{Request, Response, Status, Streaming};
+use tonic::{Code, Request, Response, Status, Streaming};
 
 use self::convert::Limits;
-use crate::{reload::RulesetCell, screen::Screener, shadow::Shadow};
+use crate::{
+    category::Verdict,
+    config::OnScreenFailure,
+    message::Message,
+    metrics::{FailureAnswer, Metrics, Rpc},
+    reload::RulesetCell,
+    screen::{Screener, Screening},
+    shadow::Shadow,
+};
+
+/// The function that screens one message: [`Screener::screen`] in
+/// production. A seam for tests that need the engine to fail (a panicking
+/// engine is never reachable from input in a real server).
+pub type ScreenFn = fn(&Screener, &Message<'_>) -> Screening;
+
+/// How the service behaves, besides its ruleset.
+#[derive(Clone, Debug)]
+pub struct ServiceOptions {
+    /// Request field limits.
+    pub limits: Limits,
+    /// Requests and streams screened at once.
+    pub max_concurrency: usize,
+    /// What a request gets when screening it panics.
+    pub on_screen_failure: OnScreenFailure,
+    /// Where requests, verdicts, findings and latency are recorded.
+    pub metrics: Metrics,
+    /// The screening function.
+    pub engine: ScreenFn,
+    /// A candidate ruleset screening a share of traffic after each answer.
+    pub shadow: Option<Arc<Shadow>>,
+}
 
 /// The `msgscreen.v1.Screening` service.
 #[derive(Clone, Debug)]
@@ -31,37 +64,18 @@ pub struct ScreeningService {
 #[derive(Debug)]
 struct Inner {
     rulesets: Arc<RulesetCell>,
-    limits: Limits,
+    options: ServiceOptions,
     permits: Arc<Semaphore>,
-    max_concurrency: usize,
-    shadow: Option<Arc<Shadow>>,
 }
 
 impl ScreeningService {
     /// Builds the service over the live ruleset.
-    pub fn new(
-        rulesets: Arc<RulesetCell>,
-        limits: Limits,
-        max_concurrency: usize,
-    ) -> ScreeningService {
-        ScreeningService::with_shadow(rulesets, limits, max_concurrency, None)
-    }
-
-    /// Builds the service with, optionally, a shadow ruleset that screens
-    /// a share of traffic after each answer.
-    pub fn with_shadow(
-        rulesets: Arc<RulesetCell>,
-        limits: Limits,
-        max_concurrency: usize,
-        shadow: Option<Arc<Shadow>>,
-    ) -> ScreeningService {
+    pub fn new(rulesets: Arc<RulesetCell>, options: ServiceOptions) -> ScreeningService {
         ScreeningService {
             inner: Arc::new(Inner {
                 rulesets,
-                limits,
-                permits: Arc::new(Semaphore::new(max_concurrency)),
-                max_concurrency,
-                shadow,
+                permits: Arc::new(Semaphore::new(options.max_concurrency)),
+                options,
             }),
         }
     }
@@ -69,35 +83,116 @@ impl ScreeningService {
 
 impl Inner {
     /// Takes a concurrency permit, or refuses with RESOURCE_EXHAUSTED.
-    fn admit(&self) -> Result<OwnedSemaphorePermit, Status> {
-        self.permits
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| convert::overloaded(self.max_concurrency))
+    fn admit(&self, rpc: Rpc) -> Result<OwnedSemaphorePermit, Status> {
+        self.permits.clone().try_acquire_owned().map_err(|_| {
+            self.options.metrics.record_shed(rpc);
+            convert::overloaded(self.options.max_concurrency)
+        })
     }
 
-    /// Screens one request with the current ruleset snapshot.
-    fn screen(&self, request: &pb::ScreenRequest) -> Result<pb::ScreenResponse, Status> {
-        let message = convert::to_message(request, self.limits)?;
+    /// Screens one request with the current ruleset snapshot, inside a
+    /// span carrying the message id (never the text).
+    fn screen(&self, rpc: Rpc, request: &pb::ScreenRequest) -> Result<pb::ScreenResponse, Status> {
+        let started = Instant::now();
+        let span = tracing::info_span!(
+            "screen",
+            rpc = rpc.as_str(),
+            message_id = %request.message_id,
+        );
+        let _entered = span.enter();
+        let metrics = &self.options.metrics;
+        let message = convert::to_message(request, self.options.limits).map_err(|invalid| {
+            metrics.record_error(rpc, Code::InvalidArgument);
+            tracing::debug!(reason = %invalid.0, "invalid request");
+            Status::from(invalid)
+        })?;
         let screener = Screener::new(self.rulesets.current());
         // A panic is a bug in the engine; it must cost this request only.
-        let screening =
-            catch_unwind(AssertUnwindSafe(|| screener.screen(&message))).map_err(|_| {
-                tracing::error!(message_id = %request.message_id, "screening panicked");
-                convert::internal()
-            })?;
-        tracing::debug!(
-            message_id = %request.message_id,
-            verdict = %screening.verdict,
-            categories = ?screening.categories(),
-            "screened"
-        );
-        if let Some(shadow) = &self.shadow {
+        let engine = self.options.engine;
+        let screening = match catch_unwind(AssertUnwindSafe(|| engine(&screener, &message))) {
+            Ok(screening) => screening,
+            Err(_) => return self.fail(rpc, request, &message, &screener, started),
+        };
+        metrics.record_screening(rpc, message.sender, &screening, started);
+        log_screening(&message, &screening, started);
+        if let Some(shadow) = &self.options.shadow {
             // Samples and queues without waiting: the candidate screens on
             // its own thread, off this response's path.
             shadow.offer(&message, &screening);
         }
         Ok(convert::to_response(&request.message_id, screening))
+    }
+
+    /// Answers a request whose screening panicked, as configured.
+    fn fail(
+        &self,
+        rpc: Rpc,
+        request: &pb::ScreenRequest,
+        message: &Message<'_>,
+        screener: &Screener,
+        started: Instant,
+    ) -> Result<pb::ScreenResponse, Status> {
+        let answer = match self.options.on_screen_failure {
+            OnScreenFailure::Block => FailureAnswer::Block,
+            OnScreenFailure::Internal => FailureAnswer::Internal,
+        };
+        self.options
+            .metrics
+            .record_screen_failure(rpc, message.sender, answer, started);
+        tracing::error!(
+            sender = message.sender.as_str(),
+            text_bytes = message.text.len(),
+            ruleset_version = screener.ruleset().version(),
+            answer = answer.as_str(),
+            "screening panicked"
+        );
+        match answer {
+            FailureAnswer::Block => Ok(convert::to_failed_response(
+                &request.message_id,
+                screener.ruleset().version(),
+            )),
+            FailureAnswer::Internal => {
+                self.options.metrics.record_error(rpc, Code::Internal);
+                Err(convert::internal())
+            }
+        }
+    }
+}
+
+/// Logs one screening: ids, verdict, categories, rule ids and timing, never
+/// text. Redact and block are logged at info (trust and safety read them);
+/// allow, the common case, at debug.
+fn log_screening(message: &Message<'_>, screening: &Screening, started: Instant) {
+    let categories: Vec<&str> = screening
+        .categories()
+        .into_iter()
+        .map(|c| c.as_str())
+        .collect();
+    let rules: Vec<&str> = screening
+        .findings
+        .iter()
+        .map(|j| j.finding.rule_id.as_str())
+        .collect();
+    let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    macro_rules! screened {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                sender = message.sender.as_str(),
+                verdict = screening.verdict.as_str(),
+                categories = ?categories,
+                rules = ?rules,
+                findings = screening.findings.len(),
+                ruleset_version = %screening.ruleset_version,
+                elapsed_us,
+                "screened"
+            )
+        };
+    }
+    if screening.verdict == Verdict::Allow {
+        screened!(tracing::Level::DEBUG);
+    } else {
+        screened!(tracing::Level::INFO);
     }
 }
 
@@ -109,9 +204,10 @@ impl pb::screening_server::Screening for ScreeningService {
         &self,
         request: Request<pb::ScreenRequest>,
     ) -> Result<Response<pb::ScreenResponse>, Status> {
-        let _permit = self.inner.admit()?;
+        let _in_flight = self.inner.options.metrics.in_flight(Rpc::Screen);
+        let _permit = self.inner.admit(Rpc::Screen)?;
         let request = request.into_inner();
-        self.inner.screen(&request).map(Response::new)
+        self.inner.screen(Rpc::Screen, &request).map(Response::new)
     }
 
     type ScreenStreamStream = ResponseStream;
@@ -120,14 +216,15 @@ impl pb::screening_server::Screening for ScreeningService {
         &self,
         request: Request<Streaming<pb::ScreenRequest>>,
     ) -> Result<Response<ResponseStream>, Status> {
+        let in_flight = self.inner.options.metrics.in_flight(Rpc::ScreenStream);
         // One permit per open stream: a stream screens one message at a time.
-        let permit = self.inner.admit()?;
+        let permit = self.inner.admit(Rpc::ScreenStream)?;
         let inner = Arc::clone(&self.inner);
         let responses = request.into_inner().map(move |item| {
-            let _held = &permit;
+            let _held = (&permit, &in_flight);
             let request = item?;
             Ok(inner
-                .screen(&request)
+                .screen(Rpc::ScreenStream, &request)
                 .unwrap_or_else(|status| convert::to_error_response(&request.message_id, &status)))
         });
         Ok(Response::new(Box::pin(responses)))

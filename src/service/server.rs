@@ -6,20 +6,25 @@
 //! listener closes and in-flight calls finish; after `drain_timeout` the
 //! server stops waiting for them.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{future::Future, path::PathBuf, sync::Arc, time::Duration};
 
 use thiserror::Error;
 use tokio::{net::TcpListener, sync::oneshot};
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::Server;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic_health::ServingStatus;
 
 use super::{
-    ScreeningService,
+    ScreenFn, ScreeningService, ServiceOptions,
     convert::Limits,
     pb::{self, screening_server::ScreeningServer},
 };
-use crate::{reload::RulesetCell, shadow::Shadow};
+use crate::{
+    config::{OnScreenFailure, TlsFiles},
+    metrics::Metrics,
+    reload::RulesetCell,
+    shadow::Shadow,
+};
 
 /// What the server needs besides its listener and ruleset.
 #[derive(Clone, Debug)]
@@ -36,8 +41,26 @@ pub struct ServeOptions {
     pub drain_timeout: Duration,
     /// A candidate ruleset screening a share of traffic, if any.
     pub shadow: Option<Arc<Shadow>>,
+    /// What a request gets when screening it panics.
+    pub on_screen_failure: OnScreenFailure,
+    /// Where the service records; serve `/metrics` from the same handle.
+    pub metrics: Metrics,
+    /// TLS (and mutual TLS) settings; `None` serves plaintext.
+    pub tls: Option<ServerTlsConfig>,
+    /// The screening function, [`Screener::screen`](crate::Screener::screen)
+    /// unless a test injects a failing one.
+    pub engine: ScreenFn,
 }
 
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions::from(&crate::config::Config::default())
+    }
+}
+
+/// Builds the options from a configuration, with a fresh metrics handle and
+/// no TLS; the caller sets `tls` from [`tls_config`] (the step that reads
+/// files) and shares `metrics` with the metrics endpoint.
 impl From<&crate::config::Config> for ServeOptions {
     fn from(config: &crate::config::Config) -> ServeOptions {
         ServeOptions {
@@ -50,8 +73,56 @@ impl From<&crate::config::Config> for ServeOptions {
             drain_timeout: config.drain_timeout,
             // Built by the caller: it loads and watches a directory.
             shadow: None,
+            on_screen_failure: config.on_screen_failure,
+            metrics: Metrics::new(),
+            tls: None,
+            engine: crate::screen::Screener::screen,
         }
     }
+}
+
+/// Returned when the TLS files cannot be read.
+#[derive(Debug, Error)]
+#[error("cannot read {setting} {}", path.display())]
+pub struct LoadTlsError {
+    /// The flag naming the file.
+    pub setting: &'static str,
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Reads the TLS files into a server TLS configuration: the certificate
+/// chain and key, and for mutual TLS the CA that client certificates must
+/// chain to (a client without one is refused in the handshake).
+///
+/// Whether the PEM is valid is checked when the server starts (rustls
+/// parses it there), and reported as a transport error.
+///
+/// # Errors
+///
+/// A file cannot be read.
+pub fn tls_config(files: &TlsFiles) -> Result<ServerTlsConfig, LoadTlsError> {
+    let read = |setting: &'static str, path: &std::path::Path| {
+        std::fs::read(path).map_err(|source| LoadTlsError {
+            setting,
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let identity = Identity::from_pem(
+        read("--tls-cert", &files.cert)?,
+        read("--tls-key", &files.key)?,
+    );
+    let mut tls = ServerTlsConfig::new().identity(identity);
+    if let Some(ca) = &files.client_ca {
+        tls = tls
+            .client_ca_root(Certificate::from_pem(read("--tls-client-ca", ca)?))
+            .client_auth_optional(false);
+    }
+    Ok(tls)
 }
 
 /// Returned when the server cannot start or fails while serving.
@@ -60,6 +131,9 @@ pub enum ServeError {
     /// Reflection could not be set up from the descriptor sets.
     #[error("cannot build server reflection")]
     Reflection(#[source] tonic_reflection::server::Error),
+    /// The TLS certificate, key or client CA was rejected.
+    #[error("cannot set up TLS")]
+    Tls(#[source] tonic::transport::Error),
     /// The transport failed.
     #[error("gRPC transport failed")]
     Transport(#[source] tonic::transport::Error),
@@ -87,11 +161,20 @@ pub async fn serve(
     let reflection_v1alpha = reflection()
         .build_v1alpha()
         .map_err(ServeError::Reflection)?;
-    let screening = ScreeningService::with_shadow(
+    options.metrics.track_ruleset(&rulesets);
+    if let Some(shadow) = &options.shadow {
+        options.metrics.track_shadow(shadow);
+    }
+    let screening = ScreeningService::new(
         rulesets,
-        options.limits,
-        options.max_concurrency,
-        options.shadow.clone(),
+        ServiceOptions {
+            limits: options.limits,
+            max_concurrency: options.max_concurrency,
+            on_screen_failure: options.on_screen_failure,
+            metrics: options.metrics.clone(),
+            engine: options.engine,
+            shadow: options.shadow.clone(),
+        },
     );
     // Leave room above the text limit so an oversize text gets our
     // INVALID_ARGUMENT naming the field, not a decoder error.
@@ -115,7 +198,13 @@ pub async fn serve(
         let _ = drain_started.send(());
     };
 
-    let server = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = options.tls.clone() {
+        // TLS terminates here, before any service sees a byte; under mutual
+        // TLS a client without a certificate from the CA never gets a call in.
+        builder = builder.tls_config(tls).map_err(ServeError::Tls)?;
+    }
+    let server = builder
         // Bounds a unary call; a caller's shorter grpc-timeout wins.
         .timeout(options.request_timeout)
         .tcp_nodelay(true)

@@ -27,6 +27,7 @@ pub fn options() -> ServeOptions {
         shutdown_delay: Duration::ZERO,
         drain_timeout: Duration::from_secs(10),
         shadow: None,
+        ..ServeOptions::default()
     }
 }
 
@@ -114,4 +115,20 @@ pub fn request(id: &str, text: &str, sender: pb::Sender) -> pb::ScreenRequest {
         sender: sender as i32,
         ..Default::default()
     }
+}
+
+/// Sends `GET path` over HTTP/1.1 and returns the status line and body.
+pub async fn http_get(addr: SocketAddr, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.lines().next().unwrap_or_default().to_string();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
 }
