@@ -26,34 +26,6 @@
 
 use super::view::{View, ViewBuilder};
 
-/// Number words: text, digit, and whether the word is ambiguous (counts
-/// only next to other digits). Longest first, for greedy matching.
-const WORDS: &[(&[u8], u8, bool)] = &[
-    (b"cuatro", b'4', false),
-    (b"three", b'3', false),
-    (b"seven", b'7', false),
-    (b"eight", b'8', false),
-    (b"nueve", b'9', false),
-    (b"cinco", b'5', false),
-    (b"siete", b'7', false),
-    (b"zero", b'0', false),
-    (b"four", b'4', false),
-    (b"five", b'5', false),
-    (b"nine", b'9', false),
-    (b"cero", b'0', false),
-    (b"seis", b'6', false),
-    (b"ocho", b'8', false),
-    (b"tres", b'3', false),
-    (b"one", b'1', false),
-    (b"two", b'2', false),
-    (b"six", b'6', false),
-    (b"dos", b'2', false),
-    (b"uno", b'1', true),
-    (b"una", b'1', true),
-    (b"oh", b'0', true),
-    (b"o", b'0', true),
-];
-
 /// Most separator bytes removed between two digit tokens.
 const MAX_SEPARATOR: usize = 3;
 
@@ -64,12 +36,16 @@ enum Class {
     Other,
     /// ASCII digits only, this many.
     Plain(usize),
-    /// Number words and digits that stand alone, this many digits.
+    /// Number words and digits that stand alone (`fivefive`, `5five5`), this many digits.
     Strong(usize),
+    /// One number word (`five`): a digit when next to another number-like token.
+    Word,
     /// A number only next to another number, this many digits.
     Weak(usize),
     /// `double` (2) or `triple` (3).
     Repeat(usize),
+    /// `hundred` (2 zeros) or `thousand` (3) after a digit: `eight hundred`.
+    Zeros(usize),
 }
 
 /// One token of the text view.
@@ -125,7 +101,12 @@ pub(super) fn digit_view(text: &View) -> Option<View> {
                     }
                 }
             }
-            Class::Strong(_) | Class::Weak(_) => {
+            Class::Zeros(n) => {
+                for _ in 0..n {
+                    out.push_from("0", text, t.start..t.end);
+                }
+            }
+            Class::Strong(_) | Class::Weak(_) | Class::Word => {
                 segment(&bytes[t.start..t.end], true, &mut |range, d, _| {
                     out.push_from(
                         digit_str(d),
@@ -153,7 +134,13 @@ fn worth_building(bytes: &[u8]) -> bool {
     for (start, end) in tokens(bytes) {
         let class = classify(&bytes[start..end]);
         match class {
-            Class::Strong(_) | Class::Weak(_) | Class::Repeat(_) => return true,
+            Class::Strong(_)
+            | Class::Weak(_)
+            | Class::Word
+            | Class::Repeat(_)
+            | Class::Zeros(_) => {
+                return true;
+            }
             Class::Plain(n) => {
                 if let Some((ps, pe, Class::Plain(m))) = prev {
                     let _ = ps;
@@ -177,58 +164,83 @@ fn resolve(bytes: &[u8], tokens: &mut [Token]) {
             _ => false,
         }
     };
+    let len = tokens.len();
     for t in tokens.iter_mut() {
         t.numeric = matches!(t.class, Class::Plain(_) | Class::Strong(_));
     }
+    // A lone number word counts next to anything number-like: `five five`,
+    // `five 5`, `double five`, but not `one of them`.
+    for i in 0..len {
+        if tokens[i].class == Class::Word {
+            let before = i > 0 && glued(tokens, i - 1) && tokens[i - 1].class != Class::Other;
+            let after =
+                glued(tokens, i) && tokens.get(i + 1).is_some_and(|t| t.class != Class::Other);
+            tokens[i].numeric = before || after;
+        }
+    }
     // Ambiguous words next to numbers (or after `double`), both directions.
-    for i in 0..tokens.len() {
+    for i in 1..len {
         if matches!(tokens[i].class, Class::Weak(_))
-            && i > 0
             && glued(tokens, i - 1)
             && (tokens[i - 1].numeric || matches!(tokens[i - 1].class, Class::Repeat(_)))
         {
             tokens[i].numeric = true;
         }
     }
-    for i in (0..tokens.len()).rev() {
+    for i in (0..len.saturating_sub(1)).rev() {
         if matches!(tokens[i].class, Class::Weak(_)) && glued(tokens, i) && tokens[i + 1].numeric {
             tokens[i].numeric = true;
         }
     }
     // `double five`: the next token is one digit.
-    for i in 0..tokens.len() {
+    for i in 0..len {
         if let Class::Repeat(_) = tokens[i].class {
-            let next_single = tokens.get(i + 1).is_some_and(|n| {
-                n.numeric && matches!(n.class, Class::Plain(1) | Class::Strong(1) | Class::Weak(1))
-            });
+            let next_single = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.numeric && is_single(n.class));
             if next_single && glued(tokens, i) {
                 tokens[i].numeric = true;
                 tokens[i].glue = true;
             }
         }
     }
-    // Chains of numbers joined by separators.
+    // `eight hundred`: the token before is one digit.
+    for i in 1..len {
+        if let Class::Zeros(_) = tokens[i].class {
+            let prev = tokens[i - 1];
+            if prev.numeric && is_single(prev.class) && glued(tokens, i - 1) {
+                tokens[i].numeric = true;
+            }
+        }
+    }
+    // Chains of numbers joined by separators: a number word joins its
+    // neighbours; lone digits join when the chain has at least three
+    // (`5 5 5 8 6 7`, not `+52 1 33` or `1.5`).
     let mut i = 0;
-    while i < tokens.len() {
+    while i < len {
         if !tokens[i].numeric {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j + 1 < tokens.len() && tokens[j + 1].numeric && glued(tokens, j) {
+        while j + 1 < len && tokens[j + 1].numeric && glued(tokens, j) {
             j += 1;
         }
-        let long = j + 1 - i >= 3;
+        let lone = tokens[i..=j].iter().filter(|t| is_single(t.class)).count();
         for k in i..j {
-            let (a, b) = (tokens[k].class, tokens[k + 1].class);
-            let words = !matches!(a, Class::Plain(_)) || !matches!(b, Class::Plain(_));
-            let lone = matches!(a, Class::Plain(1)) || matches!(b, Class::Plain(1));
-            if words || (long && lone) {
+            let words = !matches!(tokens[k].class, Class::Plain(_))
+                || !matches!(tokens[k + 1].class, Class::Plain(_));
+            if words || lone >= 3 {
                 tokens[k].glue = true;
             }
         }
         i = j + 1;
     }
+}
+
+/// Returns true for a token that stands for one digit.
+fn is_single(class: Class) -> bool {
+    matches!(class, Class::Plain(1) | Class::Word | Class::Weak(1))
 }
 
 /// Returns true when `sep` is a short run of separators.
@@ -266,6 +278,8 @@ fn classify(word: &[u8]) -> Class {
     match word {
         b"double" | b"doble" => return Class::Repeat(2),
         b"triple" => return Class::Repeat(3),
+        b"hundred" => return Class::Zeros(2),
+        b"thousand" => return Class::Zeros(3),
         _ => {}
     }
     // Cheap rejection: a number word or digit must start the token.
@@ -292,7 +306,7 @@ fn classify(word: &[u8]) -> Class {
     match (strong, weak) {
         (0, 1) => Class::Weak(1),
         (0, _) => Class::Other,
-        (1, 0) => Class::Strong(1),
+        (1, 0) if !has_digit => Class::Word,
         (s, w) if s >= 2 => Class::Strong(s + w),
         (s, w) => Class::Weak(s + w),
     }
@@ -315,7 +329,7 @@ fn segment(
             i += 1;
             continue;
         }
-        if let Some(&(w, d, weak)) = WORDS.iter().find(|(w, _, _)| word[i..].starts_with(w)) {
+        if let Some((w, d, weak)) = number_word(&word[i..]) {
             // An `o` inside letters is a letter, not a zero; `o` alone may be.
             if w.len() == 1 && !letters && word.len() > 1 {
                 return false;
@@ -332,6 +346,48 @@ fn segment(
         return false;
     }
     true
+}
+
+/// A number word: its text, its digit, and whether it is ambiguous
+/// (counts only next to other digits).
+type NumberWord = (&'static [u8], u8, bool);
+
+/// Returns the longest number word (English or Spanish) that starts `rest`.
+fn number_word(rest: &[u8]) -> Option<NumberWord> {
+    // Dispatch on the first letter: most words start with none of these.
+    // Longest first within a letter, for greedy matching.
+    let words: &[NumberWord] = match rest.first()? {
+        b'c' => &[
+            (b"cuatro", b'4', false),
+            (b"cinco", b'5', false),
+            (b"cero", b'0', false),
+        ],
+        b't' => &[
+            (b"three", b'3', false),
+            (b"tres", b'3', false),
+            (b"two", b'2', false),
+        ],
+        b's' => &[
+            (b"seven", b'7', false),
+            (b"siete", b'7', false),
+            (b"seis", b'6', false),
+            (b"six", b'6', false),
+        ],
+        b'e' => &[(b"eight", b'8', false)],
+        b'n' => &[(b"nueve", b'9', false), (b"nine", b'9', false)],
+        b'z' => &[(b"zero", b'0', false)],
+        b'f' => &[(b"four", b'4', false), (b"five", b'5', false)],
+        b'o' => &[
+            (b"ocho", b'8', false),
+            (b"one", b'1', false),
+            (b"oh", b'0', true),
+            (b"o", b'0', true),
+        ],
+        b'd' => &[(b"dos", b'2', false)],
+        b'u' => &[(b"uno", b'1', true), (b"una", b'1', true)],
+        _ => return None,
+    };
+    words.iter().find(|(w, _, _)| rest.starts_with(w)).copied()
 }
 
 /// Returns the first digit `word` stands for.
@@ -371,6 +427,11 @@ mod tests {
         assert_eq!(digit("double five"), "55");
         assert_eq!(digit("cinco cinco cinco uno dos"), "55512");
         assert_eq!(digit("1-8oo-555-1234"), "1800555-1234");
+        assert_eq!(
+            digit("call eight hundred five five five 0 1 9 8"),
+            "call 8005550198"
+        );
+        assert_eq!(digit("2 0 6 - 5 5 5 - 0 1 9 3"), "2065550193");
         assert_eq!(digit("5 o 5 5"), "5055");
     }
 
@@ -384,6 +445,8 @@ mod tests {
             "double check it",
             "oh no",
             "zoo and tool",
+            "one of them, the two of us",
+            "cell is +52 1 33 1234 5678",
         ] {
             assert_eq!(digit(s), normalize(s).text().as_str(), "{s}");
         }

@@ -73,23 +73,26 @@ pub(super) fn text_view(original: &str) -> View {
 /// Builds the view of pure-ASCII `original` without a map when every byte
 /// stays in place: no control character, no leading or doubled whitespace.
 fn ascii_in_place(original: &str) -> Option<View> {
-    let trimmed = original.trim_end_matches(is_ascii_space);
-    let mut out = Vec::with_capacity(trimmed.len());
+    let trimmed = original.trim_end_matches(is_ascii_space).as_bytes();
     let mut prev_space = true;
-    for &b in trimmed.as_bytes() {
-        if is_ascii_space_byte(b) {
-            if prev_space {
+    for &b in trimmed {
+        // Only bytes up to the space need a look.
+        if b <= b' ' || b == 0x7f {
+            if !is_ascii_space_byte(b) || prev_space {
                 return None;
             }
-            out.push(b' ');
             prev_space = true;
-        } else if b < 0x20 || b == 0x7f {
-            return None;
         } else {
-            out.push(b.to_ascii_lowercase());
             prev_space = false;
         }
     }
+    let mut out = trimmed.to_vec();
+    for b in &mut out {
+        if *b < b' ' {
+            *b = b' ';
+        }
+    }
+    out.make_ascii_lowercase();
     String::from_utf8(out)
         .ok()
         .map(|text| View::shifted(text, 0))

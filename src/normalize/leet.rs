@@ -9,7 +9,9 @@
 //! `|<` → `k`, `()` → `o`. `1` reads as `l` when doubled (`ce11`) or last
 //! after a letter (`paypa1`), else as `i` (`1nstagram`, `gma1l`). `@` is
 //! folded only between two word characters and not in an email address
-//! (`john@gmail.com` keeps its `@`), `!` only inside a word.
+//! (`john@gmail.com` keeps its `@`), `!` only before a letter (`quickly!!`
+//! stays), `$` never first (`$mikefixes` is a cashtag). A word with a `2`
+//! or two different digits in a row is a code (`wm3400cw`) and stays.
 //!
 //! For word matching only: the digit and email detectors read the digit
 //! and text views. Each folded character maps to the text-view bytes it
@@ -31,6 +33,9 @@ const SEQUENCES: &[(&[u8], char)] = &[
 /// Builds the leet view of `text`, or `None` when it would equal `text`.
 pub(super) fn leet_view(text: &View) -> Option<View> {
     let bytes = text.as_str().as_bytes();
+    if !bytes.iter().any(|&b| is_leet_byte(b)) {
+        return None;
+    }
     let mut out: Option<ViewBuilder> = None;
     let mut copied = 0;
     let mut i = 0;
@@ -43,7 +48,7 @@ pub(super) fn leet_view(text: &View) -> Option<View> {
         while i < bytes.len() && is_word_byte(bytes[i]) {
             i += 1;
         }
-        if !qualifies(bytes, start, i) {
+        if !qualifies(bytes, start, i) || !changes(bytes, start, i) {
             continue;
         }
         let b = out.get_or_insert_with(|| ViewBuilder::with_capacity(bytes.len()));
@@ -66,27 +71,32 @@ fn is_word_byte(b: u8) -> bool {
         )
 }
 
+/// Returns true for bytes that leet folds (alone or in a sequence).
+fn is_leet_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b'0' | b'1' | b'3'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'('
+    )
+}
+
 /// Returns true when the word `bytes[start..end]` is worth folding.
 fn qualifies(bytes: &[u8], start: usize, end: usize) -> bool {
     let word = &bytes[start..end];
+    let leet = word.iter().filter(|&&b| is_leet_byte(b)).count();
+    if leet == 0 {
+        return false;
+    }
     let letters = word.iter().filter(|b| b.is_ascii_lowercase()).count();
     if letters < 2 {
         return false;
     }
-    let leet = word
-        .iter()
-        .filter(|&&b| {
-            matches!(
-                b,
-                b'0' | b'1' | b'3'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'('
-            )
-        })
-        .count();
-    if leet == 0 {
-        return false;
-    }
-    // A digit that is no leet letter (`2`) marks a code or a number.
-    if word.contains(&b'2') {
+    // A digit that is no leet letter (`2`), or two different digits in a
+    // row (`wm3400cw`, `oled65c3`), mark a model number or a code.
+    if word.contains(&b'2')
+        || word
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[0] != w[1])
+    {
         return false;
     }
     let lead_digits = word.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -103,66 +113,73 @@ fn qualifies(bytes: &[u8], start: usize, end: usize) -> bool {
     true
 }
 
+/// Returns the fold at byte `i` of the word `bytes[start..end]`: the
+/// letter and how many bytes it replaces, or `None` to keep the byte.
+fn fold_at(bytes: &[u8], start: usize, end: usize, i: usize) -> Option<(char, usize)> {
+    if let Some(&(seq, c)) = SEQUENCES
+        .iter()
+        .find(|(seq, _)| bytes[i..end].starts_with(seq))
+    {
+        return Some((c, seq.len()));
+    }
+    let prev = (i > start).then(|| bytes[i - 1]);
+    let next = (i + 1 < end).then(|| bytes[i + 1]);
+    let folded = match bytes[i] {
+        b'0' => 'o',
+        b'1' => {
+            if next == Some(b'1')
+                || matches!(prev, Some(b'1' | b'l'))
+                || (next.is_none() && prev.is_some_and(|p| p.is_ascii_lowercase()))
+            {
+                'l'
+            } else {
+                'i'
+            }
+        }
+        b'3' => 'e',
+        b'4' => 'a',
+        b'5' => 's',
+        b'6' | b'9' => 'g',
+        b'7' => 't',
+        b'8' => 'b',
+        b'@' if prev.is_some() && next.is_some() && !email_like(bytes, end) => 'a',
+        // Not first: `$mikefixes` is a cashtag.
+        b'$' if prev.is_some() => 's',
+        b'!' if prev.is_some() && next.is_some_and(|n| n.is_ascii_lowercase()) => 'i',
+        b'|' => 'l',
+        _ => return None,
+    };
+    Some((folded, 1))
+}
+
+/// Returns true when the word ending at `end` is followed by a domain
+/// (`john@gmail` + `.com`): its `@` is an email's.
+fn email_like(bytes: &[u8], end: usize) -> bool {
+    bytes.get(end) == Some(&b'.')
+        && bytes
+            .get(end + 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// Returns true when folding the word `bytes[start..end]` changes it.
+fn changes(bytes: &[u8], start: usize, end: usize) -> bool {
+    (start..end).any(|i| is_leet_byte(bytes[i]) && fold_at(bytes, start, end, i).is_some())
+}
+
 /// Appends the folded word `text[start..end]` to `out`.
 fn fold_word(text: &View, start: usize, end: usize, out: &mut ViewBuilder) {
     let bytes = text.as_str().as_bytes();
-    let email_like = bytes.get(end) == Some(&b'.')
-        && bytes
-            .get(end + 1)
-            .is_some_and(|b| b.is_ascii_alphanumeric());
     let mut i = start;
     while i < end {
-        if let Some(&(seq, c)) = SEQUENCES
-            .iter()
-            .find(|(seq, _)| bytes[i..end].starts_with(seq))
-        {
-            push(out, c, text, i, i + seq.len());
-            i += seq.len();
-            continue;
+        if let Some((c, len)) = fold_at(bytes, start, end, i) {
+            push(out, c, text, i, i + len);
+            i += len;
+        } else {
+            // Copy the whole character (it may be multi-byte).
+            let stop = (i + utf8_len(bytes[i])).min(end);
+            out.copy_from(text, i..stop);
+            i = stop;
         }
-        let b = bytes[i];
-        let prev = (i > start).then(|| bytes[i - 1]);
-        let next = (i + 1 < end).then(|| bytes[i + 1]);
-        let folded = match b {
-            b'0' => Some('o'),
-            b'1' => Some(
-                if next == Some(b'1')
-                    || matches!(prev, Some(b'1' | b'l'))
-                    || (next.is_none() && prev.is_some_and(|p| p.is_ascii_lowercase()))
-                {
-                    'l'
-                } else {
-                    'i'
-                },
-            ),
-            b'3' => Some('e'),
-            b'4' => Some('a'),
-            b'5' => Some('s'),
-            b'6' | b'9' => Some('g'),
-            b'7' => Some('t'),
-            b'8' => Some('b'),
-            b'@' if prev.is_some() && next.is_some() && !email_like => Some('a'),
-            b'$' if next.is_some_and(|n| n.is_ascii_lowercase())
-                || prev.is_some_and(|p| p.is_ascii_lowercase()) =>
-            {
-                Some('s')
-            }
-            b'!' if prev.is_some() && next.is_some() => Some('i'),
-            b'|' => Some('l'),
-            _ => None,
-        };
-        match folded {
-            Some(c) => push(out, c, text, i, i + 1),
-            None => {
-                // Copy the whole character (it may be multi-byte).
-                let len = utf8_len(b);
-                let stop = (i + len).min(end);
-                out.copy_from(text, i..stop);
-                i = stop;
-                continue;
-            }
-        }
-        i += 1;
     }
 }
 
@@ -207,6 +224,9 @@ mod tests {
             "code winter25",
             "at 10am",
             "hi!",
+            "quickly!! ok",
+            "$mikefixes is my cashtag",
+            "model wm3400cw and oled65c3pua",
         ] {
             assert_eq!(leet(s), normalize(s).text().as_str(), "{s}");
         }

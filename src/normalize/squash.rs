@@ -1,7 +1,8 @@
 //! The squashed view: the text view with spaced-out words closed up.
 //!
 //! A run is at least three single characters (a letter, digit or `@`) in a
-//! row, each pair separated by one to three separator characters (space,
+//! row, three of them letters (spaced digits are the digit view's: `2 y 4`
+//! and `a 1/2` stay), each pair separated by one to three separator characters (space,
 //! `.`, `-`, `_`, `*`, `~`, `+`, `/`, `|`, `·`, `•`). Inside a run, the
 //! separator used most (compared by its text and by how many original
 //! bytes it covers, so a double space in `c o d e  W I N T E R` differs
@@ -42,7 +43,7 @@ pub(super) fn squashed_view(text: &View) -> Option<View> {
         {
             j += 1;
         }
-        if j + 1 - i >= MIN_RUN {
+        if j + 1 - i >= MIN_RUN && letters(s, &tokens[i..=j]) >= MIN_RUN {
             let run = &tokens[i..=j];
             out.copy_from(text, copied..run[0].0);
             squash_run(text, run, &mut out);
@@ -96,23 +97,75 @@ fn squash_run(text: &View, run: &[(usize, usize)], out: &mut ViewBuilder) {
     }
 }
 
-/// Returns true when `s` has a run, without allocating.
+/// Returns how many of the single-character `tokens` are letters.
+fn letters(s: &str, tokens: &[(usize, usize)]) -> usize {
+    tokens
+        .iter()
+        .filter(|t| s[t.0..t.1].chars().all(char::is_alphabetic))
+        .count()
+}
+
+/// Returns true when `s` may have a run (enough single letters in a row,
+/// ignoring the letter count), without allocating.
 fn has_run(s: &str) -> bool {
-    let mut run = 0;
+    if s.is_ascii() {
+        return has_run_ascii(s.as_bytes());
+    }
+    let (mut run, mut letters) = (0, 0);
     let mut prev: Option<(usize, usize)> = None;
     for token in tokens(s) {
         if is_single(s, token) {
-            run = match prev {
-                Some(p) if is_single(s, p) && is_separator(&s[p.1..token.0]) => run + 1,
-                _ => 1,
+            let letter = usize::from(s[token.0..token.1].chars().all(char::is_alphabetic));
+            (run, letters) = match prev {
+                Some(p) if is_single(s, p) && is_separator(&s[p.1..token.0]) => {
+                    (run + 1, letters + letter)
+                }
+                _ => (1, letter),
             };
-            if run >= MIN_RUN {
+            if run >= MIN_RUN && letters >= MIN_RUN {
                 return true;
             }
         } else {
-            run = 0;
+            (run, letters) = (0, 0);
         }
         prev = Some(token);
+    }
+    false
+}
+
+/// [`has_run`] for ASCII text, byte by byte.
+fn has_run_ascii(b: &[u8]) -> bool {
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'@';
+    let (mut run, mut letters) = (0, 0);
+    let mut prev_single_end: Option<usize> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !is_word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && is_word(b[i]) {
+            i += 1;
+        }
+        if i - start != 1 {
+            (run, letters, prev_single_end) = (0, 0, None);
+            continue;
+        }
+        let letter = usize::from(b[start].is_ascii_alphabetic());
+        (run, letters) = match prev_single_end {
+            Some(pe)
+                if b.get(pe..start)
+                    .is_some_and(|sep| std::str::from_utf8(sep).is_ok_and(is_separator)) =>
+            {
+                (run + 1, letters + letter)
+            }
+            _ => (1, letter),
+        };
+        if run >= MIN_RUN && letters >= MIN_RUN {
+            return true;
+        }
+        prev_single_end = Some(i);
     }
     false
 }
@@ -183,7 +236,14 @@ mod tests {
 
     #[test]
     fn leaves_ordinary_words() {
-        for s in ["a dog and a cat", "I am here", "plan a or b"] {
+        for s in [
+            "a dog and a cat",
+            "I am here",
+            "plan a or b",
+            "is it 2 3/8 or a 1/2 in",
+            "entre 2 y 4",
+            "5 5 5 8 6 7",
+        ] {
             assert_eq!(squashed(s), normalize(s).text().as_str(), "{s}");
         }
     }
