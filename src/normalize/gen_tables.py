@@ -112,7 +112,7 @@ def latin_letters(table):
         if not m or ch in table or not ud.category(ch).startswith("L"):
             continue
         # Digraphs (`LETTER D WITH SMALL LETTER Z`) are two letters.
-        if "LETTER" in m.group(0).split(" WITH ", 1)[-1]:
+        if " WITH " in m.group(0) and "LETTER" in m.group(0).split(" WITH ", 1)[1]:
             continue
         t = m.group(1).lower()
         if folded(ch) == t:
