@@ -24,11 +24,11 @@ use crate::{
     ruleset::{Problem, Wordlists},
 };
 
-/// An `@` written as a word or in brackets, or with spaces around it.
-const AT: &str = r"(?:\s*[\(\[\{<]\s*(?:at|@|arroba)\s*[\)\]\}>]\s*|\s+(?:at|arroba)\s+|\s*-at-\s*|_at_|\s+@\s*|\s*@\s+)";
-/// A dot written as a word or in brackets, or plain.
-const DOT: &str =
-    r"(?:\s*[\(\[\{<]\s*(?:dot|\.|punto)\s*[\)\]\}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|_dot_|\.)";
+/// An `@` written as a word or in brackets, with spaces around it, or
+/// plain (for a provider named without its TLD: `johnfix@gmail`).
+const AT: &str = r"(?:\s*[\(\[\{<]\s*(?:at|@|arroba)\s*[\)\]\}>]\s*|\s+(?:at|arroba)\s+|\s*-at-\s*|_at_|\s+@\s*|\s*@\s+|@)";
+/// A dot written as a word or in brackets, spaced (`gmail . com`), or plain.
+const DOT: &str = r"(?:\s*[\(\[\{<]\s*(?:dot|\.|punto)\s*[\)\]\}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|_dot_|\s+\.\s*|\.)";
 /// One label of a local part or domain.
 const LABEL: &str = r"[a-z0-9](?:[a-z0-9_+-]*[a-z0-9])?";
 
@@ -243,6 +243,14 @@ mod tests {
                 "[contact.email:gmail: jtrinh.handyman] — ok",
             ),
             ("anna.w\n@icloud.com", "[contact.email:anna.w\n@icloud.com]"),
+            (
+                "mail johnfix@gmail now",
+                "mail [contact.email:johnfix@gmail] now",
+            ),
+            (
+                "john . doe @ yahoo . com",
+                "[contact.email:john . doe @ yahoo . com]",
+            ),
         ] {
             assert_eq!(render(input, Category::ContactEmail), want, "{input}");
         }

@@ -68,14 +68,17 @@ const CUE_BEFORE: usize = 32;
 #[derive(Debug)]
 pub struct InstrumentDetector {
     account_cues: Cues,
+    bank_account_cues: Cues,
     no_joiners: WordSet,
 }
 
 impl InstrumentDetector {
-    /// Builds the detector from the `account_cues` data list.
+    /// Builds the detector from the `account_cues` and `bank_account_cues`
+    /// data lists.
     pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> InstrumentDetector {
         InstrumentDetector {
             account_cues: Cues::compile(lists.data("account_cues"), problems),
+            bank_account_cues: Cues::compile(lists.data("bank_account_cues"), problems),
             no_joiners: WordSet::default(),
         }
     }
@@ -130,20 +133,29 @@ impl InstrumentDetector {
                 ));
             }
         }
-        if routing_found {
-            for cue in &account_hits {
-                let next = located
-                    .iter()
-                    .find(|(_, _, at)| at.start >= cue.end && at.start <= cue.end + 16);
-                if let Some((chain, span, _)) = next {
-                    let n = chain.digits().len();
-                    if (4..=17).contains(&n) && !checksum::aba(&chain.digits()) {
-                        out.push(Finding::new(
-                            Category::PaymentInstrument,
-                            "instrument:account",
-                            *span,
-                        ));
-                    }
+        // An account number follows an account cue: any cue next to a valid
+        // routing number, a bank-account cue on its own.
+        let strong = self.bank_account_cues.find_all(t);
+        let cues = account_hits
+            .iter()
+            .filter(|_| routing_found)
+            .map(|c| (c, 4))
+            .chain(strong.iter().map(|c| (c, 6)));
+        for (cue, min) in cues {
+            let next = located
+                .iter()
+                .find(|(_, _, at)| at.start >= cue.end && at.start <= cue.end + 16);
+            if let Some((chain, span, _)) = next {
+                let digits = chain.digits();
+                if (min..=17).contains(&digits.len())
+                    && !checksum::aba(&digits)
+                    && !out.iter().any(|f| f.span.overlaps(*span))
+                {
+                    out.push(Finding::new(
+                        Category::PaymentInstrument,
+                        "instrument:account",
+                        *span,
+                    ));
                 }
             }
         }
@@ -296,6 +308,7 @@ mod tests {
             "barcode 4902 1163 7720 0981",
             "UPS 1Z999AA10123456784",
             "number 021000021 alone",
+            "your account 4821 is set",
             "card 4111 1111 1111 1112",
         ] {
             assert_eq!(render(input, Category::PaymentInstrument), input, "{input}");

@@ -84,6 +84,19 @@ impl Chain {
         self.groups.iter().map(|g| g.digits.len()).collect()
     }
 
+    /// Returns true when the chain is an amount written with thousands
+    /// separators (`2,500,000`, `1.250.000`): every gap one `,` or `.`, and
+    /// every group after the first three digits long.
+    pub(crate) fn is_thousands(&self) -> bool {
+        self.groups.len() >= 2
+            && self.groups.first().is_some_and(|g| g.digits.len() <= 3)
+            && self.groups.iter().skip(1).all(|g| g.digits.len() == 3)
+            && self.gaps.iter().all(|g| g == ",")
+            || self.gaps.iter().all(|g| g == ".")
+                && self.groups.len() >= 3
+                && self.groups.iter().skip(1).all(|g| g.digits.len() == 3)
+    }
+
     /// Returns true when any group was written with non-ASCII digits or
     /// letters for digits.
     pub(crate) fn obfuscated(&self) -> bool {
@@ -228,10 +241,13 @@ fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
         .windows(2)
         .filter(|w| is_digit(w[0].1) != is_digit(w[1].1))
         .count();
-    if switches != 1 {
+    let digit_parts: Vec<&(usize, char)> = parts.iter().filter(|(_, c)| is_digit(*c)).collect();
+    // One long digit run between letters (`call5558675309now`) is a number
+    // glued on both sides; short runs between letters are model codes.
+    let sandwich = switches == 2 && digit_parts.len() >= 7;
+    if switches != 1 && !sandwich {
         return Token::Code;
     }
-    let digit_parts: Vec<&(usize, char)> = parts.iter().filter(|(_, c)| is_digit(*c)).collect();
     let (Some(first), Some(last)) = (digit_parts.first(), digit_parts.last()) else {
         return Token::Code;
     };
@@ -241,6 +257,7 @@ fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
         .map(|d| char::from(b'0' + d))
         .collect();
     let glued_left = parts.first().is_some_and(|(_, c)| !is_digit(*c));
+    let glued_right = parts.last().is_some_and(|(_, c)| !is_digit(*c));
     Token::Group {
         group: Group {
             range: first.0..last.0 + last.1.len_utf8(),
@@ -248,7 +265,7 @@ fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
             digits: text,
         },
         glued_left,
-        glued_right: !glued_left,
+        glued_right,
     }
 }
 
@@ -352,6 +369,8 @@ mod tests {
         assert_eq!(read("206 call 555 0142"), [(vec![3, 3, 4], false, false)]);
         assert_eq!(read("1z999aa10123456784"), []);
         assert_eq!(read("abc4155550132"), [(vec![10], false, false)]);
+        assert_eq!(read("call5558675309now"), [(vec![10], false, false)]);
+        assert_eq!(read("wrf555sdfz b0bxyz1234"), []);
         assert_eq!(read("2o6-555-ol47"), [(vec![3, 3, 4], false, false)]);
         assert_eq!(
             read("from 8 to 11"),

@@ -7,8 +7,8 @@
 //! leading `+` or `(`.
 //!
 //! How a chain (see `numeric`) becomes a phone, issue 4:
-//! - `+` and 8–15 digits: an international number; valid per the
-//!   `phonenumber` metadata, or lifted by a cue word or by its grouping.
+//! - `+` and 10–15 digits: an international number; with 8–9 digits it
+//!   must be valid per the `phonenumber` metadata or sit next to a cue.
 //! - 10 digits (11 with a leading 1) shaped like a NANP number: valid per
 //!   the metadata, or lifted by a cue word nearby (`call`, `cell`,
 //!   `mi número`), by the usual 3-3-4 grouping, or by digits written to
@@ -82,6 +82,8 @@ struct Context {
     cue: bool,
     /// The original writes the digits as words, letters or other scripts.
     obfuscated: bool,
+    /// A currency sign right before the chain.
+    currency: bool,
 }
 
 impl PhoneDetector {
@@ -93,6 +95,8 @@ impl PhoneDetector {
             .texts()
             .map(|t| t.chars().filter(char::is_ascii_digit).collect())
             .collect();
+        // Load the numbering-plan metadata now, not on the first request.
+        let _ = valid_nanp("2015550123");
         PhoneDetector {
             cues: Cues::compile(lists.data("phone_cues"), problems),
             id_cues: Cues::compile(lists.data("phone_id_cues"), problems),
@@ -107,7 +111,18 @@ impl PhoneDetector {
         let digit = views.digit();
         let text = views.text();
         let cue_hits = self.cues.find_all(text.as_str());
-        let id_hits = self.id_cues.find_all(text.as_str());
+        // An identifier cue inside a phone cue (`code` in `area code`) is
+        // the phone cue.
+        let id_hits: Vec<_> = self
+            .id_cues
+            .find_all(text.as_str())
+            .into_iter()
+            .filter(|id| {
+                !cue_hits
+                    .iter()
+                    .any(|c| c.start <= id.start && id.end <= c.end && c.len() > id.len())
+            })
+            .collect();
         for chain in numeric::chains(digit.as_str(), &self.joiners) {
             let span = digit.to_original(chain.range(digit.as_str()));
             if out.iter().any(|f| {
@@ -128,6 +143,10 @@ impl PhoneDetector {
                     &cue_hits,
                     at.start.saturating_sub(CUE_BEFORE)..at.end + CUE_AFTER,
                 ),
+                currency: original
+                    .get(..span.start())
+                    .and_then(|s| s.trim_end().chars().next_back())
+                    .is_some_and(|c| matches!(c, '$' | '€' | '£' | '¥' | '₹')),
                 obfuscated: chain.obfuscated()
                     || span
                         .slice(original)
@@ -211,6 +230,17 @@ impl PhoneDetector {
         let digits = chain.digits();
         let n = digits.len();
         let sizes = chain.sizes();
+        if chain.is_thousands() {
+            return None;
+        }
+        // `0044 20 7946 0958`: the international prefix written as `00`.
+        if let Some(rest) = digits.strip_prefix("00")
+            && chain.plus.is_none()
+            && (11..=17).contains(&n)
+        {
+            let valid = valid_international(rest);
+            return (valid && (context.cue || sizes.len() >= 3)).then_some("phone:intl");
+        }
         if chain.plus.is_some() {
             let without_trunk: String = chain
                 .groups
@@ -219,9 +249,10 @@ impl PhoneDetector {
                 .filter(|(i, g)| !(*i == 1 && g.digits == "0"))
                 .map(|(_, g)| g.digits.as_str())
                 .collect();
+            // A `+` and ten or more digits is how phone numbers are written;
+            // shorter ones need the metadata or a cue.
             let valid = valid_international(&digits) || valid_international(&without_trunk);
-            let grouped = sizes.len() >= 3 && (10..=15).contains(&n);
-            return (valid || (8..=15).contains(&n) && (context.cue || grouped))
+            return (valid || (10..=15).contains(&n) || (8..=9).contains(&n) && context.cue)
                 .then_some("phone:intl");
         }
         let national = match n {
@@ -229,7 +260,7 @@ impl PhoneDetector {
             10 => digits.as_str(),
             7 => {
                 let shaped = digits.as_bytes().first().is_some_and(|&b| b >= b'2');
-                return (shaped && context.cue).then_some("phone:local");
+                return (shaped && context.cue && !context.currency).then_some("phone:local");
             }
             _ => return None,
         };

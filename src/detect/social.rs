@@ -21,7 +21,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, lexicon::WordSet};
+use super::{
+    Finding,
+    lexicon::{Cues, WordSet},
+};
 use crate::{
     category::Category,
     normalize::{View, Views},
@@ -51,17 +54,23 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^@[0-9]{1,2}(?:[.:h][0-9]{2})?(?:am|pm|a|p|hrs?|h)?$").expect("valid time pattern")
 });
 
+/// How far (view bytes) before an `@handle` a payment app makes it a
+/// payment handle (`venmo me @mike-fix`).
+const PAYMENT_BEFORE: usize = 16;
+
 /// Finds social handles.
 #[derive(Debug)]
 pub struct SocialDetector {
     cue: Option<Regex>,
+    named_before: Option<Regex>,
+    payment_cues: Cues,
     page: Option<Regex>,
     stopwords: WordSet,
 }
 
 impl SocialDetector {
-    /// Builds the detector from the `social_networks` and
-    /// `social_handle_stopwords` data lists.
+    /// Builds the detector from the `social_networks`,
+    /// `social_handle_stopwords` and `payment_handle_cues` data lists.
     pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> SocialDetector {
         let networks = WordSet::from_list(lists.data("social_networks"));
         let mut names: Vec<String> = networks
@@ -71,15 +80,18 @@ impl SocialDetector {
         // Longest first, so `snapchat` wins over `snap`.
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
         let file = &lists.data("social_networks").file;
-        let (cue, page) = if names.is_empty() {
-            (None, None)
+        let (cue, page, named_before) = if names.is_empty() {
+            (None, None, None)
         } else {
             let nets = names.join("|");
             let cue = format!(
-                r"(?-u:\b)(?:{nets})(?:\s+(?:id|handle|username|user\s*name|user|name|account|acct|page|profile|is\s+at))?(?:\s*[:=]\s*|\s+(?:is|es|me\s*:|me\s+at|=)\s+|\s+me:\s*|\s*-\s+)(?P<h1>@?{HANDLE}(?:#[0-9]{{4}})?)|(?-u:\b)(?:{nets})\s+(?:(?:on|at)\s+)?(?P<h2>@{HANDLE}|{HANDLE}#[0-9]{{4}})"
+                r"(?-u:\b)(?:{nets})(?:\s+(?:id|handle|username|user\s*name|user|name|account|acct|page|profile|is\s+at))?(?:\s*[:=]\s*|\s+(?:is|es|as|me\s*:|me\s+at|=)\s+|\s+me:\s*|\s*-\s+)(?P<h1>@?{HANDLE}(?:#[0-9]{{4}})?)|(?-u:\b)(?:{nets})\s+(?:(?:on|at)\s+)?(?P<h2>@{HANDLE}|{HANDLE}#[0-9]{{4}})|(?-u:\b)(?:{nets})\s+(?P<h3>[a-z][a-z0-9]*[0-9_.][a-z0-9_.]*[a-z0-9_])(?-u:\b)"
             );
             let page = format!(
                 r"(?-u:\b)(?:find|search|look)\s+(?:for\s+)?(?:me|us)(?:\s+up)?\s+on\s+(?:{nets})(?:\s*,\s*|\s+(?:as|under|by)\s+|\s*:\s*)"
+            );
+            let named_before = format!(
+                r"(?-u:\b)(?:search|look|find)\s+(?:for\s+|up\s+)?(?P<name>[^\s,.;!?][^,.;!?]{{2,60}}?)\s+on\s+(?:{nets})(?-u:\b)"
             );
             let mut build = |p: &str| match Regex::new(p) {
                 Ok(r) => Some(r),
@@ -88,11 +100,13 @@ impl SocialDetector {
                     None
                 }
             };
-            (build(&cue), build(&page))
+            (build(&cue), build(&page), build(&named_before))
         };
         SocialDetector {
             cue,
             page,
+            named_before,
+            payment_cues: Cues::compile(lists.data("payment_handle_cues"), problems),
             stopwords: WordSet::from_list(lists.data("social_handle_stopwords")),
         }
     }
@@ -101,10 +115,14 @@ impl SocialDetector {
     pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
         let text = views.text();
         let s = text.as_str();
+        let payment = self.payment_cues.find_all(s);
         for caps in AT_HANDLE.captures_iter(s) {
             if let Some(h) = caps.name("h") {
                 let handle = h.as_str();
-                if !TIME.is_match(handle) && self.is_handle(&handle[1..]) {
+                let after_payment_app = payment
+                    .iter()
+                    .any(|c| c.end <= h.start() && c.end + PAYMENT_BEFORE >= h.start());
+                if !TIME.is_match(handle) && !after_payment_app && self.is_handle(&handle[1..]) {
                     push(out, text, h.range(), "social:at_handle");
                 }
             }
@@ -117,14 +135,46 @@ impl SocialDetector {
         if let Some(cue) = &self.cue {
             for view in [text, views.squashed()] {
                 for caps in cue.captures_iter(view.as_str()) {
-                    let Some(h) = caps.name("h1").or_else(|| caps.name("h2")) else {
+                    let Some(h) = caps
+                        .name("h1")
+                        .or_else(|| caps.name("h2"))
+                        .or_else(|| caps.name("h3"))
+                    else {
                         continue;
                     };
                     let bare = h.as_str().trim_start_matches('@');
                     let bare = bare.split('#').next().unwrap_or(bare);
-                    if self.is_handle(bare) {
-                        push(out, view, h.range(), "social:network_cue");
+                    if !self.is_handle(bare) {
+                        continue;
                     }
+                    // `facebook: Dan Fixes Things`: a page name runs on over
+                    // the capitalized words that follow.
+                    let name = capitalized_words(view, h.start(), original)
+                        .filter(|span| span.len() > h.len());
+                    match name {
+                        Some(span) => push_span(out, span, "social:network_cue"),
+                        None => push(out, view, h.range(), "social:network_cue"),
+                    }
+                }
+            }
+        }
+        if let Some(re) = &self.named_before {
+            for caps in re.captures_iter(s) {
+                let Some(name) = caps.name("name") else {
+                    continue;
+                };
+                // `search Mike Torres Handyman on Facebook`: a page name is
+                // capitalized; `look for it on Facebook` is not one.
+                let span = text.to_original(name.range());
+                let capitalized = span.slice(original).is_some_and(|n| {
+                    n.split_whitespace().all(|w| {
+                        w.chars()
+                            .next()
+                            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                    })
+                });
+                if capitalized {
+                    push_span(out, span, "social:named_page");
                 }
             }
         }
@@ -261,6 +311,9 @@ mod tests {
             "add me on WhatsApp",
             "my insta is private",
             "What's your Insta?",
+            "venmo me @mike-fix",
+            "instagram 2 pics",
+            "look for it on Facebook Marketplace",
         ] {
             assert_eq!(render(input, Category::ContactSocial), input, "{input}");
         }

@@ -32,8 +32,10 @@ use crate::{
 
 /// A host label.
 const LABEL: &str = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
-/// A dot written to dodge a link filter, or plain.
-const DOT: &str = r"(?:\s*[\(\[\{]\s*(?:dot|\.)\s*[\)\]\}]\s*|\s+dot\s+|\s\.|\.)";
+/// A dot written to dodge a link filter, or plain. A space may precede a
+/// plain dot (`site .com`, `site . com`) but not only follow it, which is
+/// how sentences end (`the shop. Store hours`).
+const DOT: &str = r"(?:\s*[\(\[\{]\s*(?:dot|\.)\s*[\)\]\}]\s*|\s+dot\s+|\s\.\s?|\.)";
 
 /// Obfuscated links: a defanged scheme, or a host with a written dot.
 static OBFUSCATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -132,13 +134,15 @@ impl UrlDetector {
             if self.bare_exclusions.contains(tld) {
                 return None;
             }
-            // `fine.Call me`: a missing space after a full stop.
+            // `fine.Thanks`: a missing space after a full stop, before a
+            // word that is also a new generic TLD.
             let dot = range.start + parts.host.rfind('.')?;
             let after = view.origin(dot + 1).and_then(|s| s.slice(original));
             let before = view
                 .origin(dot.checked_sub(1)?)
                 .and_then(|s| s.slice(original));
-            if after.is_some_and(|a| a.chars().all(char::is_uppercase))
+            if tld.len() >= 4
+                && after.is_some_and(|a| a.chars().all(char::is_uppercase))
                 && before.is_some_and(|b| b.chars().all(char::is_lowercase))
             {
                 return None;
@@ -164,7 +168,7 @@ impl UrlDetector {
                 .find_iter(host.as_str())
                 .map(|m| m.as_str())
                 .collect();
-            let spoken = dots.iter().any(|d| d.contains("dot") || d.starts_with(' '));
+            let spoken = dots.iter().any(|d| d.contains("dot") || d.contains(' '));
             let written = dots.iter().any(|d| *d != ".");
             if !(defanged || written) {
                 continue;
@@ -344,6 +348,8 @@ mod tests {
             "e.g. the mount, approx.5 hours, Mr.Smith",
             "run report.py and read notes.md",
             "It was fine.Call me later",
+            "I'll bring it to the shop. Store hours are 9-5",
+            "That one is done.Family is home",
             "mail me at jane@example.org",
             "a dot in the corner",
         ] {
