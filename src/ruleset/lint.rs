@@ -104,6 +104,8 @@ struct Located<'a> {
     category: Category,
     language: Option<Language>,
     text: &'a str,
+    /// The term as written, case-folded ([`super::Term::key`]).
+    key: String,
 }
 
 impl Located<'_> {
@@ -148,14 +150,21 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
                 category,
                 language: spec.language(),
                 text: &term.text,
+                key: term.key(),
             };
             let same = by_text.entry(key.clone()).or_default();
-            // The same list twice is the loader's duplicate-term problem.
-            let earlier = same
-                .iter()
-                .find(|e| e.overlaps(&here) && !(e.file == here.file && e.list == here.list));
+            // A line written twice in one list is the loader's error.
+            let earlier = same.iter().find(|e| {
+                e.overlaps(&here)
+                    && !(e.file == here.file && e.list == here.list && e.key == here.key)
+            });
             if let Some(earlier) = earlier {
-                let reason = if earlier.category == category {
+                let reason = if earlier.file == here.file && earlier.list == here.list {
+                    format!(
+                        "term {:?} matches exactly what {:?} (line {}) matches once normalized: one of them is enough",
+                        here.text, earlier.text, earlier.line
+                    )
+                } else if earlier.category == category {
                     format!(
                         "term {:?} duplicates {:?} at {}, also {category}: one of them is enough",
                         here.text,
@@ -178,7 +187,9 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
             terms.push((key, here));
         }
     }
-    for (key, here) in &terms {
+    // Redundancy is decided on plain phrases only: what a pattern matches
+    // is the phrase detector's to say.
+    for (key, here) in terms.iter().filter(|(_, t)| is_plain(t.text)) {
         if let Some((inner, by)) = contained_term(key, &by_text, here) {
             warnings.push(Problem::line(
                 here.file,
@@ -221,6 +232,14 @@ pub fn lint(lists: &Wordlists, options: LintOptions<'_>) -> Vec<Warning> {
     warnings
 }
 
+/// Returns true for a term that is a plain phrase: no characters the
+/// phrase detector's pattern syntax gives a meaning (groups, alternatives,
+/// classes, gaps, wildcards, escapes).
+fn is_plain(term: &str) -> bool {
+    !term.contains(['(', ')', '|', '{', '}', '<', '>', '\\', '…', '*', '!'])
+        && !term.contains("...")
+}
+
 /// Returns a shorter term of the same category, able to fire on the same
 /// messages, that `key` contains on word boundaries (the way the phrase
 /// detector matches), if any.
@@ -245,9 +264,9 @@ fn contained_term<'m, 'a>(
                 continue;
             };
             if let Some((k, found)) = terms.get_key_value(inner)
-                && let Some(by) = found
-                    .iter()
-                    .find(|by| by.category == here.category && by.overlaps(here))
+                && let Some(by) = found.iter().find(|by| {
+                    by.category == here.category && by.overlaps(here) && is_plain(by.text)
+                })
             {
                 return Some((k.as_str(), by));
             }
@@ -326,6 +345,26 @@ mod tests {
             reasons(&lint(&lists, options)),
             [
                 "en/more_apps.txt:1: term \"Zelle\" duplicates \"zelle\" at en/apps.txt:2 (apps), also payment.off_platform: one of them is enough"
+            ]
+        );
+    }
+
+    #[test]
+    fn spellings_and_patterns() {
+        let lists = lists(&[(
+            "insults",
+            "conduct.offensive",
+            "estúpido\nestupido\nidiota\n(eres|es) (un|una) idiota\nson of an idiota\n",
+        )]);
+        let options = LintOptions {
+            dictionary: None,
+            common_words: 5,
+        };
+        assert_eq!(
+            reasons(&lint(&lists, options)),
+            [
+                "en/insults.txt:2: term \"estupido\" matches exactly what \"estúpido\" (line 1) matches once normalized: one of them is enough",
+                "en/insults.txt:5: term \"son of an idiota\" is redundant: \"idiota\" at en/insults.txt:3 (insults) already finds conduct.offensive in every message it matches (contains \"idiota\")",
             ]
         );
     }

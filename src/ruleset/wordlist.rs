@@ -67,12 +67,15 @@ impl Wordlist {
 
     /// Checks the terms of a phrase list: a term that normalizes to
     /// nothing, one shorter than `min_len` characters once normalized, and
-    /// a term that normalizes to the same text as an earlier one.
+    /// a term written as an earlier one (ignoring case and spacing).
+    ///
+    /// Terms that differ as written but normalize alike (`estúpido`,
+    /// `estupido`) are harmless spellings, left to the lint's warnings.
     pub fn check_terms(&self, min_len: usize, problems: &mut Vec<Problem>) {
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for term in &self.terms {
-            let key = term.normalized();
-            if key.is_empty() {
+            let normalized = term.normalized();
+            if normalized.is_empty() {
                 problems.push(Problem::line(
                     &self.file,
                     term.line,
@@ -80,7 +83,7 @@ impl Wordlist {
                 ));
                 continue;
             }
-            let len = key.chars().count();
+            let len = normalized.chars().count();
             if len < min_len {
                 problems.push(Problem::line(
                     &self.file,
@@ -92,6 +95,7 @@ impl Wordlist {
                     ),
                 ));
             }
+            let key = term.key();
             if let Some(first) = seen.get(&key) {
                 problems.push(Problem::line(
                     &self.file,
@@ -124,6 +128,16 @@ impl Wordlist {
 }
 
 impl Term {
+    /// Returns the term as written, case-folded, with runs of whitespace
+    /// as one space: two terms with one key are the same line twice.
+    pub fn key(&self) -> String {
+        self.text
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Returns the term's text as the matcher sees it: the text view of
     /// normalization (case-folded, NFKC, whitespace collapsed).
     pub fn normalized(&self) -> String {
@@ -183,6 +197,14 @@ mod tests {
                 "en/apps.txt:7: duplicate term \"cash app\" (same as line 6)",
             ]
         );
+    }
+
+    #[test]
+    fn spellings_that_normalize_alike_are_not_duplicates() {
+        let list = Wordlist::parse("es/insultos.txt", "estúpido\nestupido\n");
+        let mut problems = Vec::new();
+        list.check_terms(2, &mut problems);
+        assert_eq!(reasons(&problems), Vec::<String>::new());
     }
 
     #[test]
