@@ -132,9 +132,15 @@ impl PhoneDetector {
                 continue;
             }
             let at = view_range(text, span);
-            if id_hits
-                .iter()
-                .any(|c| c.end <= at.start && c.end + ID_BEFORE >= at.start)
+            // `#4155550132`: a number glued to `#` is an identifier; `cell #
+            // 206…` is not.
+            let hashed = original
+                .get(..span.start())
+                .is_some_and(|s| s.ends_with('#'));
+            if hashed
+                || id_hits
+                    .iter()
+                    .any(|c| c.end <= at.start && c.end + ID_BEFORE >= at.start)
             {
                 continue;
             }
@@ -365,6 +371,7 @@ mod tests {
             "zip 98109, unit 512",
             "model WM3400CW, part # W10295370A, serial 203KCXR4M553",
             "invoice 2065550142",
+            "DHL 4567891234 arrives",
             "36\" wide, 25 boxes, built in 2009",
             "gate code 5521 then elevator to 14",
             "bare 1234567890 run",

@@ -6,7 +6,8 @@
 //! link is not a handle, and profile links are reported by `url`.
 //!
 //! - `@handle` anywhere outside an address, unless it is a time
-//!   (`@ 3pm`, `@noon`).
+//!   (`@ 3pm`, `@noon`), a place (`meet @Lowes`, the `at_place_cues`
+//!   list) or a payment app's handle (`payment_handle_cues`).
 //! - A network name (the `social_networks` list) followed by a handle:
 //!   `IG: name`, `my snap is name`, `WhatsApp me: MikeFix`, `tiktok
 //!   @name`, `discord name#1234`. Words that follow a cue without being a
@@ -64,13 +65,15 @@ pub struct SocialDetector {
     cue: Option<Regex>,
     named_before: Option<Regex>,
     payment_cues: Cues,
+    place_cues: Cues,
     page: Option<Regex>,
     stopwords: WordSet,
 }
 
 impl SocialDetector {
     /// Builds the detector from the `social_networks`,
-    /// `social_handle_stopwords` and `payment_handle_cues` data lists.
+    /// `social_handle_stopwords`, `payment_handle_cues` and `at_place_cues`
+    /// data lists.
     pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> SocialDetector {
         let networks = WordSet::from_list(lists.data("social_networks"));
         let mut names: Vec<String> = networks
@@ -85,7 +88,7 @@ impl SocialDetector {
         } else {
             let nets = names.join("|");
             let cue = format!(
-                r"(?-u:\b)(?:{nets})(?:\s+(?:id|handle|username|user\s*name|user|name|account|acct|page|profile|is\s+at))?(?:\s*[:=]\s*|\s+(?:is|es|as|me\s*:|me\s+at|=)\s+|\s+me:\s*|\s*-\s+)(?P<h1>@?{HANDLE}(?:#[0-9]{{4}})?)|(?-u:\b)(?:{nets})\s+(?:(?:on|at)\s+)?(?P<h2>@{HANDLE}|{HANDLE}#[0-9]{{4}})|(?-u:\b)(?:{nets})\s+(?P<h3>[a-z][a-z0-9]*[0-9_.][a-z0-9_.]*[a-z0-9_])(?-u:\b)"
+                r"(?-u:\b)(?:{nets})(?:\s+(?:id|handle|username|user\s*name|user|name|account|acct|page|profile|is\s+at))?(?:\s*[:=]\s*|\s+(?:is|es|as|me\s*:|me\s+at|=)\s+|\s+me:\s*|\s*-\s+|\s*,?\s+(?:it's|its|it\s+is)\s+)(?P<h1>@?{HANDLE}(?:#[0-9]{{4}})?)|(?-u:\b)(?:{nets})\s+(?:(?:on|at)\s+)?(?P<h2>@{HANDLE}|{HANDLE}#[0-9]{{4}})|(?-u:\b)(?:{nets})\s+(?P<h3>[a-z][a-z0-9]*[0-9_.][a-z0-9_.]*[a-z0-9_])(?-u:\b)"
             );
             let page = format!(
                 r"(?-u:\b)(?:find|search|look)\s+(?:for\s+)?(?:me|us)(?:\s+up)?\s+on\s+(?:{nets})(?:\s*,\s*|\s+(?:as|under|by)\s+|\s*:\s*)"
@@ -107,6 +110,7 @@ impl SocialDetector {
             page,
             named_before,
             payment_cues: Cues::compile(lists.data("payment_handle_cues"), problems),
+            place_cues: Cues::compile(lists.data("at_place_cues"), problems),
             stopwords: WordSet::from_list(lists.data("social_handle_stopwords")),
         }
     }
@@ -116,13 +120,22 @@ impl SocialDetector {
         let text = views.text();
         let s = text.as_str();
         let payment = self.payment_cues.find_all(s);
+        let place = self.place_cues.find_all(s);
         for caps in AT_HANDLE.captures_iter(s) {
             if let Some(h) = caps.name("h") {
                 let handle = h.as_str();
                 let after_payment_app = payment
                     .iter()
                     .any(|c| c.end <= h.start() && c.end + PAYMENT_BEFORE >= h.start());
-                if !TIME.is_match(handle) && !after_payment_app && self.is_handle(&handle[1..]) {
+                // `meet @Lowes`: `@` for "at", right after the word.
+                let at_place = place
+                    .iter()
+                    .any(|c| c.end <= h.start() && c.end + 1 >= h.start());
+                if !TIME.is_match(handle)
+                    && !after_payment_app
+                    && !at_place
+                    && self.is_handle(&handle[1..])
+                {
                     push(out, text, h.range(), "social:at_handle");
                 }
             }
@@ -314,6 +327,7 @@ mod tests {
             "venmo me @mike-fix",
             "instagram 2 pics",
             "look for it on Facebook Marketplace",
+            "meet @Lowes parking lot",
         ] {
             assert_eq!(render(input, Category::ContactSocial), input, "{input}");
         }
