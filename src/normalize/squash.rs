@@ -6,8 +6,9 @@
 //! `.`, `-`, `_`, `*`, `~`, `+`, `/`, `|`, `·`, `•`). Inside a run, the
 //! separator used most (compared by its text and by how many original
 //! bytes it covers, so a double space in `c o d e  W I N T E R` differs
-//! from a single one) is removed; any other separator keeps its non-space
-//! characters, or one space when it has none. So `v e n m o` → `venmo`,
+//! from a single one) is removed; any other separator goes too, except
+//! that a whitespace-only one stays as one space and a spaced-out dot
+//! (` . `) stays as a dot. So `v e n m o` → `venmo`,
 //! `p.a.y.p.a.l` → `paypal`, `j o h n @ g m a i l . c o m` →
 //! `john@gmail.com`, `c o d e  W I N T E R` → `code winter`. Ordinary words
 //! are never glued: `a dog` has a single letter but no run.
@@ -88,10 +89,11 @@ fn squash_run(text: &View, run: &[(usize, usize)], out: &mut ViewBuilder) {
             out.copy_from(text, token.1..token.1 + 1);
             continue;
         }
-        for (at, c) in sep.char_indices() {
-            if !c.is_whitespace() {
-                let from = token.1 + at;
-                out.copy_from(text, from..from + c.len_utf8());
+        // A spaced-out dot (` . `) in a spaced run is the dot of a domain.
+        if sep.len() == 3 && sep.starts_with(' ') && sep.ends_with(' ') {
+            if let Some(dot) = sep.find('.') {
+                let from = token.1 + dot;
+                out.copy_from(text, from..from + 1);
             }
         }
     }
@@ -232,6 +234,8 @@ mod tests {
         assert_eq!(squashed("w h a t s a p p"), "whatsapp");
         assert_eq!(squashed("j o h n @ g m a i l . c o m"), "john@gmail.com");
         assert_eq!(squashed("c o d e  W I N T E R 2 5"), "code winter25");
+        assert_eq!(squashed("v.e n-m o"), "venmo");
+        assert_eq!(squashed("w w w . s i t e . c o m"), "www.site.com");
     }
 
     #[test]
