@@ -90,11 +90,13 @@ fn squash_run(text: &View, run: &[(usize, usize)], out: &mut ViewBuilder) {
             continue;
         }
         // A spaced-out dot (` . `) in a spaced run is the dot of a domain.
-        if sep.len() == 3 && sep.starts_with(' ') && sep.ends_with(' ') {
-            if let Some(dot) = sep.find('.') {
-                let from = token.1 + dot;
-                out.copy_from(text, from..from + 1);
-            }
+        if sep.len() == 3
+            && sep.starts_with(' ')
+            && sep.ends_with(' ')
+            && let Some(dot) = sep.find('.')
+        {
+            let from = token.1 + dot;
+            out.copy_from(text, from..from + 1);
         }
     }
 }
