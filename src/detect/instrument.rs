@@ -295,6 +295,10 @@ mod tests {
                 "mi CLABE es 002180700123456788.",
                 "mi CLABE es [payment.instrument:002180700123456788].",
             ),
+            (
+                "my bank account number is 00123456789",
+                "my bank account number is [payment.instrument:00123456789]",
+            ),
         ] {
             assert_eq!(render(input, Category::PaymentInstrument), want, "{input}");
         }

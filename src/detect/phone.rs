@@ -351,6 +351,16 @@ mod tests {
                 "I can't take calls at 555-201-4477",
                 "I can't take calls at [contact.phone:555-201-4477]",
             ),
+            (
+                "area code 206 then 555 0162",
+                "area code [contact.phone:206 then 555 0162]",
+            ),
+            ("cell # 206-555-0142", "cell # [contact.phone:206-555-0142]"),
+            (
+                "0044 20 7946 0958 is my UK line",
+                "[contact.phone:0044 20 7946 0958] is my UK line",
+            ),
+            ("+15558675309", "[contact.phone:+15558675309]"),
         ] {
             assert_eq!(render(input, Category::ContactPhone), want, "{input}");
         }
@@ -375,6 +385,9 @@ mod tests {
             "36\" wide, 25 boxes, built in 2009",
             "gate code 5521 then elevator to 14",
             "bare 1234567890 run",
+            "my code 4829301, text me",
+            "The job is $2,500,000 call me",
+            "Case number 2065550187 is open",
         ] {
             assert_eq!(render(input, Category::ContactPhone), input, "{input}");
         }

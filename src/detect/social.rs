@@ -181,7 +181,8 @@ impl SocialDetector {
                 let span = text.to_original(name.range());
                 let capitalized = span.slice(original).is_some_and(|n| {
                     n.split_whitespace().all(|w| {
-                        w.chars()
+                        w.trim_start_matches(['\'', '"', '‘', '“'])
+                            .chars()
                             .next()
                             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
                     })
@@ -309,6 +310,34 @@ mod tests {
             (
                 "as u/plumbingnoob2024, check",
                 "as [contact.social:u/plumbingnoob2024], check",
+            ),
+            (
+                "add my snap katie_b77 ok",
+                "add my snap [contact.social:katie_b77] ok",
+            ),
+            (
+                "facebook: Dan Fixes Things",
+                "facebook: [contact.social:Dan Fixes Things]",
+            ),
+            (
+                "my WhatsApp is MikeFix send it",
+                "my WhatsApp is [contact.social:MikeFix] send it",
+            ),
+            (
+                "search Dan Fixes Things on Facebook",
+                "search [contact.social:Dan Fixes Things] on Facebook",
+            ),
+            (
+                "look up \"Dan's Decks\" on Nextdoor",
+                "look up [contact.social:\"Dan's Decks\"] on Nextdoor",
+            ),
+            (
+                "I'm on insta as dan.fixes",
+                "I'm on insta as [contact.social:dan.fixes]",
+            ),
+            (
+                "hmu on snap, it's katie_b77",
+                "hmu on snap, it's [contact.social:katie_b77]",
             ),
         ] {
             assert_eq!(render(input, Category::ContactSocial), want, "{input}");

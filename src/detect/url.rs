@@ -328,6 +328,18 @@ mod tests {
                 "go to amazon.com.repairdesk.io/t/1",
                 "go to [contact.url:amazon.com.repairdesk.io/t/1]",
             ),
+            (
+                "Visit MikeFix.Com today",
+                "Visit [contact.url:MikeFix.Com] today",
+            ),
+            (
+                "site: rooferjoe . com",
+                "site: [contact.url:rooferjoe . com]",
+            ),
+            (
+                "www dot tileguy dot com",
+                "[contact.url:www dot tileguy dot com]",
+            ),
         ] {
             assert_eq!(render(input, Category::ContactUrl), want, "{input}");
         }
