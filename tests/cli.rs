@@ -289,15 +289,15 @@ mod check {
 
     #[test]
     fn uses_the_wordlists_given() {
-        let dir = wordlists_copy("check-wordlists", "wire me the money\n");
+        let dir = wordlists_copy("check-wordlists", "zorblat tokens\n");
         let (code, stdout, _) = run(&[
             "check",
             "--wordlists",
             dir.path.to_str().unwrap(),
-            "please wire me the money",
+            "please pay in zorblat tokens",
         ]);
         assert_eq!(code, 0);
-        assert!(stdout.contains("cli_test:wire me the money"), "{stdout}");
+        assert!(stdout.contains("cli_test:zorblat tokens"), "{stdout}");
         let (code, _, stderr) = run(&["check", "--sender", "robot", "hi"]);
         assert_eq!(code, 2);
         assert!(stderr.contains("unknown sender"), "{stderr}");
@@ -433,8 +433,8 @@ mod diff {
 
     #[test]
     fn shows_each_changed_message_with_the_rules_behind_it() {
-        let from = wordlists_copy("diff-from", "zorblat\n");
-        let to = wordlists_copy("diff-to", "bring cash\n");
+        let from = wordlists_copy("diff-from", "florblux\n");
+        let to = wordlists_copy("diff-to", "zorblat tokens\n");
         let corpus = case_file("diff.jsonl");
         let args = [
             "diff",
@@ -453,7 +453,7 @@ mod diff {
         );
         assert!(stdout.contains("fixed x1"), "{stdout}");
         assert!(stdout.contains("broken x2"), "{stdout}");
-        assert!(stdout.contains("  + cli_test:bring cash"), "{stdout}");
+        assert!(stdout.contains("  + cli_test:zorblat tokens"), "{stdout}");
         assert!(!stdout.contains("x3"), "{stdout}");
 
         let mut json_args = args.to_vec();
@@ -469,7 +469,10 @@ mod diff {
             diff["changes"][0]["to"]["categories"][0],
             "payment.off_platform"
         );
-        assert_eq!(diff["changes"][0]["rules_added"][0], "cli_test:bring cash");
+        assert_eq!(
+            diff["changes"][0]["rules_added"][0],
+            "cli_test:zorblat tokens"
+        );
         assert_eq!(diff["fixed"], 1);
         assert_eq!(diff["broken"], 1);
         assert_ne!(diff["from_version"], diff["to_version"]);
