@@ -17,7 +17,10 @@ use std::sync::LazyLock;
 use linkify::{LinkFinder, LinkKind};
 use regex::Regex;
 
-use super::{Finding, lexicon::WordSet};
+use super::{
+    Finding,
+    lexicon::{Cues, WordSet},
+};
 use crate::{
     category::Category,
     normalize::{View, Views},
@@ -41,6 +44,10 @@ static OBFUSCATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&pattern).expect("valid obfuscated email pattern")
 });
 
+/// How far (view bytes) before `name at site dot com` an email cue
+/// (`email me`, `correo`) makes it an address rather than a link.
+const CUE_BEFORE: usize = 40;
+
 /// The dot separators of a matched domain.
 static DOT_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     #[expect(clippy::expect_used, reason = "static pattern, forced by a unit test")]
@@ -55,12 +62,14 @@ pub struct EmailDetector {
     common_tlds: WordSet,
     providers: WordSet,
     stopwords: WordSet,
+    cues: Cues,
     provider_handle: Option<Regex>,
 }
 
 impl EmailDetector {
     /// Builds the detector from the `tlds`, `common_tlds`,
-    /// `email_providers` and `social_handle_stopwords` data lists.
+    /// `email_providers`, `email_cues` and `social_handle_stopwords` data
+    /// lists.
     pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> EmailDetector {
         let mut finder = LinkFinder::new();
         finder.kinds(&[LinkKind::Email]);
@@ -90,6 +99,7 @@ impl EmailDetector {
             tlds: WordSet::from_list(lists.data("tlds")),
             common_tlds: WordSet::from_list(lists.data("common_tlds")),
             providers,
+            cues: Cues::compile(lists.data("email_cues"), problems),
             stopwords: WordSet::from_list(lists.data("social_handle_stopwords")),
             provider_handle,
         }
@@ -120,6 +130,13 @@ impl EmailDetector {
 
     fn obfuscated(&self, view: &View, out: &mut Vec<Finding>, start: usize) {
         let s = view.as_str();
+        let cue_hits = self.cues.find_all(s);
+        let cued = |at: usize| {
+            cue_hits
+                .iter()
+                .any(|c| c.end <= at && c.end + CUE_BEFORE >= at)
+        };
+        let start_of = |caps: &regex::Captures<'_>| caps.get(0).map_or(0, |m| m.start());
         let mut at = 0;
         while let Some(caps) = OBFUSCATED.captures_at(s, at) {
             let (Some(whole), Some(sep), Some(domain)) =
@@ -143,7 +160,7 @@ impl EmailDetector {
                     None
                 } else if provider {
                     Some("email:obfuscated")
-                } else if word_at && !(word_dots && username) {
+                } else if word_at && !(word_dots && (username || cued(start_of(&caps)))) {
                     // `verify at site.com`, `pics at site dot com`: a link in a
                     // sentence, which the url detector reports.
                     None
@@ -251,6 +268,10 @@ mod tests {
                 "john . doe @ yahoo . com",
                 "[contact.email:john . doe @ yahoo . com]",
             ),
+            (
+                "email dan at dansdecks dot com",
+                "email [contact.email:dan at dansdecks dot com]",
+            ),
         ] {
             assert_eq!(render(input, Category::ContactEmail), want, "{input}");
         }
@@ -264,6 +285,7 @@ mod tests {
             "looked at it.it was fine",
             "my gmail is down today",
             "arrive at noon.",
+            "pics at handyhal dot net",
         ] {
             assert_eq!(render(input, Category::ContactEmail), input, "{input}");
         }

@@ -35,7 +35,7 @@ const LABEL: &str = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
 /// A dot written to dodge a link filter, or plain. A space may precede a
 /// plain dot (`site .com`, `site . com`) but not only follow it, which is
 /// how sentences end (`the shop. Store hours`).
-const DOT: &str = r"(?:\s*[\(\[\{]\s*(?:dot|\.)\s*[\)\]\}]\s*|\s+dot\s+|\s\.\s?|\.)";
+const DOT: &str = r"(?:\s*[\(\[\{]\s*(?:dot|\.)\s*[\)\]\}]\s*|\s+dot\s+|\s\.\s?|[·•]|\.)";
 
 /// Obfuscated links: a defanged scheme, or a host with a written dot.
 static OBFUSCATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -339,6 +339,10 @@ mod tests {
             (
                 "www dot tileguy dot com",
                 "[contact.url:www dot tileguy dot com]",
+            ),
+            (
+                "website: dansdecks·com",
+                "website: [contact.url:dansdecks·com]",
             ),
         ] {
             assert_eq!(render(input, Category::ContactUrl), want, "{input}");
