@@ -10,4 +10,5 @@ mod observability;
 mod reload;
 mod screening;
 mod server;
+mod tls;
 mod util;
