@@ -208,7 +208,19 @@ fn cards(chain: &Chain) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < n {
         let mut next = i + 1;
-        for j in (i + 1..=n).rev() {
+        // A card number has at most 19 digits: only the windows from `i`
+        // that stay within 19 can match, which keeps a chain of thousands of
+        // groups linear instead of cubic (issue 8, hostile input).
+        let mut end = i;
+        let mut len = 0;
+        while let Some(group) = chain.groups.get(end) {
+            len += group.digits.len();
+            if len > 19 {
+                break;
+            }
+            end += 1;
+        }
+        for j in (i + 1..=end).rev() {
             let digits: String = chain.groups[i..j]
                 .iter()
                 .map(|g| g.digits.as_str())
