@@ -356,6 +356,8 @@ async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        // Off the default 9464, which another server on the machine may hold.
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
