@@ -465,6 +465,18 @@ mod tests {
     }
 
     #[test]
+    fn tables_are_sorted_for_binary_search() {
+        assert!(CONFUSABLES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(DIGIT_SYMBOLS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(DECIMAL_ZEROS.windows(2).all(|w| w[0] + 10 <= w[1]));
+        assert!(IGNORABLE.iter().all(|&(lo, hi)| lo <= hi));
+        assert!(IGNORABLE.windows(2).all(|w| w[0].1 < w[1].0));
+        // Folds go to one ASCII letter, digit, `@` or `.`, never from ASCII.
+        assert!(CONFUSABLES.iter().all(|&(c, t)| !c.is_ascii()
+            && (t.is_ascii_lowercase() || t.is_ascii_digit() || t == b'@' || t == b'.')));
+    }
+
+    #[test]
     fn ascii_in_place_has_identity_map() {
         let view = text_view("Call Me");
         assert_eq!(view.as_str(), "call me");
