@@ -112,6 +112,13 @@ impl RulesetFiles {
         })
     }
 
+    /// Returns these files with `name` set to `content` (added or
+    /// replaced), for tests and fuzzing that build a ruleset in memory.
+    pub fn with_file(mut self, name: &str, content: &str) -> RulesetFiles {
+        self.files.insert(name.to_string(), content.to_string());
+        self
+    }
+
     /// Returns where the files came from.
     pub fn source(&self) -> &Source {
         &self.source
