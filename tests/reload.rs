@@ -354,10 +354,11 @@ fn bound_address(stderr: std::process::ChildStderr) -> String {
         let mut tx = Some(tx);
         for line in std::io::BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if let Some(at) = line.find("listen=")
+            // " listen=", not "metrics_listen=".
+            if let Some(at) = line.find(" listen=")
                 && let Some(tx) = tx.take()
             {
-                let addr: String = line[at + 7..]
+                let addr: String = line[at + 8..]
                     .chars()
                     .take_while(|c| !c.is_whitespace())
                     .collect();
