@@ -65,9 +65,13 @@ impl RulesetCell {
     /// Swaps in a new ruleset, clears the last reload error and counts a
     /// reload.
     pub fn replace(&self, ruleset: Arc<Ruleset>) {
-        self.current.store(ruleset);
+        // Drop the old ruleset only after the error is cleared: dropping a
+        // large one takes a while, and a reader must not see the new
+        // version next to the old error.
+        let old = self.current.swap(ruleset);
         self.set_last_error(None);
         self.reloads.fetch_add(1, Ordering::Relaxed);
+        drop(old);
     }
 
     /// Records why a reload failed and counts the failure.

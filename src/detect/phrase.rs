@@ -1,103 +1,450 @@
-//! Phrase lists: every term of every `[[lists]]` entry of the manifest,
-//! matched on word boundaries in the text view.
+//! The phrase detector: every term of every `[[lists]]` wordlist, matched
+//! in the text, leet and squashed views of a message.
+//!
+//! Input: the views, the message (sender, language) and the findings of
+//! the shape detectors, which run first. Output: findings of the lists'
+//! categories, with original spans. The code knows no payment app, slur or
+//! cue: the knowledge lives in `wordlists/` (issue 5).
+//!
+//! How a ruleset compiles (once, in [`PhraseDetector::compile`]):
+//!
+//! - Plain phrases of every list go into one Aho-Corasick DFA,
+//!   leftmost-longest, run over the text, leet and squashed views; a match
+//!   counts only on Unicode word boundaries of the view, so `cashapp`
+//!   fires and `cashapproval` does not, and `ass` never fires in `class`.
+//! - Terms using the pattern syntax of [`pattern`] (gaps, groups, `{list}`
+//!   classes, `<money>`, `<cashtag>`, number ranges) compile to byte
+//!   regexes, linear time, run over the text and leet views. Each regex
+//!   runs on its own: its literal prefilter skips most messages at once,
+//!   whereas one `RegexSet` of all patterns measured ten times slower (its
+//!   lazy DFA keeps determinizing the union's states).
+//! - Bad terms and patterns are reported as [`Problem`]s with file and line.
+//!
+//! What a match does depends on its list's `kind` (see `ruleset/manifest.rs`):
+//! `terms` lists give findings, `negation` lists give cues that cancel
+//! findings in their scope (see [`super::negation`]), `allow` lists give
+//! innocent spans that drop overlapping findings, `class` lists only feed
+//! other lists' patterns. A list may be limited to one `sender` and one
+//! `language` (a message without a language gets every list).
+//!
+//! Two message-level rules follow policy.md: an invitation (`contact.invite`)
+//! is the absence of details, so it is dropped when a shape detector found
+//! a phone, email, link or handle; and `incident.property_damage` findings
+//! carry the largest amount of the message and whether it is over the
+//! policy's $1,000 line in their `detail`.
+
+mod pattern;
+
+use std::collections::{BTreeSet, HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
 
-use super::Finding;
+use super::{Finding, money, negation};
 use crate::{
-    category::Category,
+    category::{Category, Sender},
     message::{Language, Message},
-    normalize::{self, Views},
-    ruleset::{Problem, Wordlists},
+    normalize::{self, View, Views},
+    ruleset::{
+        Problem, Wordlists,
+        manifest::{ListKind, NegationScope},
+    },
+    span::Span,
 };
 
-/// Finds wordlist terms.
+/// Compiled regexes may use this much memory each (the default is 10 MiB).
+const REGEX_SIZE_LIMIT: usize = 64 << 20;
+
+/// The policy's line for property damage, in cents.
+const DAMAGE_LINE_CENTS: u64 = 1_000 * 100;
+
+/// Finds wordlist terms and patterns.
 #[derive(Debug)]
 pub struct PhraseDetector {
-    automaton: Option<AhoCorasick>,
-    rules: Vec<Rule>,
+    lists: Vec<List>,
+    terms: Vec<TermRule>,
+    plain: Option<AhoCorasick>,
+    /// Aho-Corasick pattern id → the terms with that normalized text.
+    plain_terms: Vec<Vec<usize>>,
+    /// Each pattern's regex and its term.
+    regexes: Vec<(Regex, usize)>,
 }
 
 #[derive(Debug)]
-struct Rule {
-    category: Category,
+struct List {
+    kind: ListKind,
+    category: Option<Category>,
     language: Option<Language>,
+    sender: Option<Sender>,
+    negate: bool,
+    scope: NegationScope,
+    window: usize,
+    applies_to: Vec<Category>,
+}
+
+#[derive(Debug)]
+struct TermRule {
+    list: usize,
     rule_id: String,
+    /// A pseudo-negation (`!don't worry`): masks the cues it overlaps.
+    pseudo: bool,
+}
+
+/// One match of one term, mapped back to the original text.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    term: usize,
+    span: Span,
 }
 
 impl PhraseDetector {
-    /// Compiles every phrase list into one automaton over normalized terms.
+    /// Compiles every list; problems go to `problems` with file and line.
     pub fn compile(lists: &Wordlists, problems: &mut Vec<Problem>) -> PhraseDetector {
-        let mut patterns = Vec::new();
-        let mut rules = Vec::new();
+        let min_len = lists.manifest.settings.min_term_length;
+        let mut compiled = Vec::new();
+        let mut terms = Vec::new();
+        let mut plain_ids: HashMap<String, usize> = HashMap::new();
+        let mut plain_patterns: Vec<String> = Vec::new();
+        let mut plain_terms: Vec<Vec<usize>> = Vec::new();
+        let mut regex_sources = Vec::new();
+        let mut classes = ClassCache::new(lists);
+
         for (spec, list) in &lists.lists {
-            let Some(category) = spec.category() else {
+            let index = compiled.len();
+            let window = spec.window.unwrap_or(match spec.scope {
+                NegationScope::After => 2,
+                _ => 4,
+            });
+            compiled.push(List {
+                kind: spec.kind,
+                category: spec.category(),
+                language: spec.language(),
+                sender: spec.sender(),
+                negate: spec.negate,
+                scope: spec.scope,
+                window,
+                applies_to: spec.applies_to(),
+            });
+            if spec.kind == ListKind::Class {
                 continue;
-            };
+            }
             for term in &list.terms {
-                let normalized = normalize::normalize(&term.text).text().as_str().to_string();
-                if normalized.is_empty() {
-                    problems.push(Problem::line(
-                        &list.file,
-                        term.line,
-                        "term normalizes to nothing",
-                    ));
+                let (pseudo, text) = match term.text.strip_prefix('!') {
+                    Some(rest) if spec.kind == ListKind::Negation => (true, rest.trim()),
+                    _ => (false, term.text.as_str()),
+                };
+                let id = terms.len();
+                let rule = TermRule {
+                    list: index,
+                    rule_id: format!("{}:{}", spec.name, term.text),
+                    pseudo,
+                };
+                if pattern::is_pattern(text) {
+                    match pattern::compile(text, &mut classes) {
+                        Ok(source) => {
+                            regex_sources.push((source, id, &list.file, term.line));
+                            terms.push(rule);
+                        }
+                        Err(reason) => problems.push(Problem::line(&list.file, term.line, reason)),
+                    }
                     continue;
                 }
-                patterns.push(normalized);
-                rules.push(Rule {
-                    category,
-                    language: spec.language(),
-                    rule_id: format!("{}:{}", spec.name, term.text),
+                // Empty and too-short terms are the loader's problems
+                // (`Wordlist::check_terms`); here they are only skipped.
+                let normalized = normalize::normalize(text).text().as_str().to_string();
+                if normalized.chars().count() < min_len.max(1) {
+                    continue;
+                }
+                let pid = *plain_ids.entry(normalized.clone()).or_insert_with(|| {
+                    plain_patterns.push(normalized);
+                    plain_terms.push(Vec::new());
+                    plain_patterns.len() - 1
                 });
+                plain_terms[pid].push(id);
+                terms.push(rule);
             }
         }
-        let automaton = if patterns.is_empty() {
+        problems.extend(classes.problems);
+
+        let plain = if plain_patterns.is_empty() {
             None
         } else {
-            match AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-            {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    problems.push(Problem::file(
-                        "policy.toml",
-                        format!("phrase automaton: {e}"),
-                    ));
-                    None
-                }
-            }
+            build_automaton(&plain_patterns, problems)
         };
-        PhraseDetector { automaton, rules }
+
+        let mut regexes = Vec::new();
+        for (source, id, file, line) in regex_sources {
+            match RegexBuilder::new(&source)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                Ok(re) => regexes.push((re, id)),
+                Err(e) => problems.push(Problem::line(file, line, format!("pattern: {e}"))),
+            }
+        }
+        PhraseDetector {
+            lists: compiled,
+            terms,
+            plain,
+            plain_terms,
+            regexes,
+        }
     }
 
-    /// Appends a finding per whole-word term match in the text view.
+    /// Appends the findings of every list to `out`, which already holds the
+    /// shape detectors' findings.
     pub fn detect(&self, views: &Views, message: &Message<'_>, out: &mut Vec<Finding>) {
-        let Some(automaton) = &self.automaton else {
-            return;
+        let text = message.text;
+        let hits = self.hits(views);
+
+        let applies = |list: &List| {
+            list.language
+                .is_none_or(|l| message.language.is_none_or(|m| m == l))
+                && list.sender.is_none_or(|s| s == message.sender)
         };
-        let view = views.text();
-        let bytes = view.as_str().as_bytes();
-        for m in automaton.find_iter(view.as_str()) {
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-            let after = bytes.get(m.end());
-            if before.is_some_and(|b| b.is_ascii_alphanumeric())
-                || after.is_some_and(|b| b.is_ascii_alphanumeric())
-            {
-                continue;
-            }
-            let Some(rule) = self.rules.get(m.pattern().as_usize()) else {
+        let mut cues = Vec::new();
+        let mut pseudo = Vec::new();
+        let mut breaks = Vec::new();
+        let mut allowed: Vec<(Span, &[Category])> = Vec::new();
+        let mut candidates = Vec::new();
+        for hit in &hits {
+            let Some(rule) = self.terms.get(hit.term) else {
                 continue;
             };
-            if let (Some(want), Some(lang)) = (message.language, rule.language)
-                && want != lang
-            {
+            let Some(list) = self.lists.get(rule.list) else {
+                continue;
+            };
+            if !applies(list) {
                 continue;
             }
-            let span = view.to_original(m.range());
-            out.push(Finding::new(rule.category, rule.rule_id.clone(), span));
+            match list.kind {
+                ListKind::Negation if rule.pseudo => pseudo.push(hit.span),
+                ListKind::Negation if list.scope == NegationScope::Break => breaks.push(hit.span),
+                ListKind::Negation => cues.push(negation::Cue {
+                    span: hit.span,
+                    scope: list.scope,
+                    window: list.window,
+                    applies_to: list.applies_to.clone(),
+                }),
+                ListKind::Allow => allowed.push((hit.span, &list.applies_to)),
+                ListKind::Terms => {
+                    if let Some(category) = list.category {
+                        candidates.push((hit, rule, list, category));
+                    }
+                }
+                ListKind::Class => {}
+            }
         }
+        cues.retain(|c| !pseudo.iter().any(|p| p.overlaps(c.span)));
+
+        let has_details = out.iter().any(|f| {
+            matches!(
+                f.category,
+                Category::ContactPhone
+                    | Category::ContactEmail
+                    | Category::ContactUrl
+                    | Category::ContactSocial
+            )
+        });
+        let damage_detail = OnceDetail::default();
+        let mut seen = BTreeSet::new();
+        for (hit, rule, list, category) in candidates {
+            if category == Category::ContactInvite && has_details {
+                continue;
+            }
+            if allowed.iter().any(|(span, cats)| {
+                span.overlaps(hit.span) && (cats.is_empty() || cats.contains(&category))
+            }) {
+                continue;
+            }
+            if list.negate && negation::cancels(text, &cues, &breaks, hit.span, category) {
+                continue;
+            }
+            if !seen.insert((rule.rule_id.as_str(), hit.span)) {
+                continue;
+            }
+            let mut finding = Finding::new(category, rule.rule_id.clone(), hit.span);
+            if category == Category::IncidentPropertyDamage
+                && let Some(detail) = damage_detail.get(views.text())
+            {
+                finding = finding.with_detail(detail);
+            }
+            out.push(finding);
+        }
+    }
+
+    /// Returns every term match in every view, mapped to the original text.
+    fn hits(&self, views: &Views) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let text = views.text();
+        let leet = views.leet();
+        let squashed = views.squashed();
+        let mut plain_views = vec![text];
+        if leet.as_str() != text.as_str() {
+            plain_views.push(leet);
+        }
+        if squashed.as_str() != text.as_str() && squashed.as_str() != leet.as_str() {
+            plain_views.push(squashed);
+        }
+        if let Some(ac) = &self.plain {
+            for view in &plain_views {
+                let Ok(matches) = ac.try_find_iter(view.as_str()) else {
+                    continue;
+                };
+                for m in matches {
+                    if !on_word_boundaries(view.as_str(), m.start(), m.end()) {
+                        continue;
+                    }
+                    let span = view.to_original(m.range());
+                    if let Some(ids) = self.plain_terms.get(m.pattern().as_usize()) {
+                        hits.extend(ids.iter().map(|&term| Hit { term, span }));
+                    }
+                }
+            }
+        }
+        // Patterns run over the text and leet views (the squashed view only
+        // serves single words, which are plain terms).
+        for view in plain_views.iter().take(2) {
+            let haystack = view.as_str().as_bytes();
+            for (re, term) in &self.regexes {
+                for m in re.find_iter(haystack) {
+                    if m.start() == m.end()
+                        || !on_word_boundaries(view.as_str(), m.start(), m.end())
+                    {
+                        continue;
+                    }
+                    hits.push(Hit {
+                        term: *term,
+                        span: view.to_original(m.range()),
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+/// Builds the plain-phrase automaton: a DFA when it fits, else the
+/// contiguous NFA (same matches, slower); a failure of both is a problem.
+fn build_automaton(patterns: &[String], problems: &mut Vec<Problem>) -> Option<AhoCorasick> {
+    let build = |kind| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(kind))
+            .build(patterns)
+    };
+    match build(AhoCorasickKind::DFA).or_else(|_| build(AhoCorasickKind::ContiguousNFA)) {
+        Ok(ac) => Some(ac),
+        Err(e) => {
+            problems.push(Problem::file(
+                "policy.toml",
+                format!("phrase automaton: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Returns true when `start..end` of `view` is not glued to a letter or
+/// digit on either side (Unicode-aware, checked on the view's characters).
+fn on_word_boundaries(view: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(after), Some(inside)) =
+        (view.get(..start), view.get(end..), view.get(start..end))
+    else {
+        return false;
+    };
+    let glued = |outer: Option<char>, inner: Option<char>| {
+        outer.is_some_and(char::is_alphanumeric) && inner.is_some_and(char::is_alphanumeric)
+    };
+    !glued(before.chars().next_back(), inside.chars().next())
+        && !glued(after.chars().next(), inside.chars().next_back())
+}
+
+/// The damage detail of a message, computed at most once.
+#[derive(Default)]
+struct OnceDetail {
+    cell: std::cell::OnceCell<Option<String>>,
+}
+
+impl OnceDetail {
+    fn get(&self, view: &View) -> Option<String> {
+        self.cell
+            .get_or_init(|| {
+                let max = money::amounts(view.as_str())
+                    .into_iter()
+                    .map(|(_, cents)| cents)
+                    .max()?;
+                Some(format!(
+                    "amount={}.{:02} over_1000={}",
+                    max / 100,
+                    max % 100,
+                    max > DAMAGE_LINE_CENTS
+                ))
+            })
+            .clone()
+    }
+}
+
+/// Compiles `{name}` classes on demand, once each, catching cycles.
+struct ClassCache<'a> {
+    lists: &'a Wordlists,
+    done: HashMap<String, Result<String, String>>,
+    active: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> ClassCache<'a> {
+    fn new(lists: &'a Wordlists) -> ClassCache<'a> {
+        ClassCache {
+            lists,
+            done: HashMap::new(),
+            active: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl pattern::Classes for ClassCache<'_> {
+    fn class(&mut self, name: &str) -> Result<String, String> {
+        if let Some(done) = self.done.get(name) {
+            return done
+                .clone()
+                .map_err(|_| format!("list {name:?} has errors"));
+        }
+        if self.active.iter().any(|n| n == name) {
+            return Err(format!("list {name:?} refers to itself"));
+        }
+        let lists = self.lists;
+        let Some((_, list)) = lists.lists.iter().find(|(spec, _)| spec.name == name) else {
+            return Err(format!("unknown list {{{name}}}"));
+        };
+        self.active.push(name.to_string());
+        let mut alts = Vec::new();
+        let mut failed = false;
+        for term in &list.terms {
+            let source = if pattern::is_pattern(&term.text) {
+                pattern::compile(&term.text, self)
+            } else {
+                Ok(pattern::plain(&term.text))
+            };
+            match source {
+                Ok(s) => alts.push(s),
+                Err(reason) => {
+                    failed = true;
+                    self.problems
+                        .push(Problem::line(&list.file, term.line, reason));
+                }
+            }
+        }
+        self.active.pop();
+        // Longest first, so that `cash app` wins over `cash` where both fit.
+        alts.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let result = if alts.is_empty() || failed {
+            Err(format!("list {name:?} has no usable term"))
+        } else {
+            Ok(alts.join("|"))
+        };
+        self.done.insert(name.to_string(), result.clone());
+        result
     }
 }

@@ -291,6 +291,7 @@ mod tests {
                         file: format!("en/{name}.txt"),
                         category: category.to_string(),
                         language: None,
+                        ..ListSpec::default()
                     },
                     Wordlist::parse(&format!("en/{name}.txt"), content),
                 )

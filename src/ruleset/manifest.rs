@@ -23,6 +23,21 @@
 //! category = "payment.off_platform"
 //! language = "en"                       # omit for any language
 //! ```
+//!
+//! A `[[lists]]` entry may also set, all optional (issue 5):
+//!
+//! | field | default | meaning |
+//! |---|---|---|
+//! | `kind` | `"terms"` | `terms` report findings of `category`; `class` only serve as `{name}` in other lists' patterns; `negation` are cues that cancel findings; `allow` are innocent words that contain listed ones (a finding overlapping one is dropped) |
+//! | `sender` | both | `"seller"` or `"buyer"`: the list applies only to messages from that sender |
+//! | `negate` | `true` | for `terms`: whether negation cues cancel the list's findings |
+//! | `scope` | `"before"` | for `negation`: the cue cancels a finding it precedes (`before`) or follows (`after`) within `window` words of the same clause, or any finding in the message (`message`); `break` terms are not cues but words that end a clause ("but") |
+//! | `window` | 4 (`before`), 2 (`after`) | for `negation`: how many words may sit between cue and finding |
+//! | `applies_to` | every category | for `negation` and `allow`: the categories they act on |
+//!
+//! `category` is required for `terms` lists and must be absent otherwise.
+//! The term syntax (plain phrases and patterns) is documented in
+//! `detect/phrase.rs`.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +45,7 @@ use serde::Deserialize;
 
 use super::error::Problem;
 use crate::{
-    category::{Action, Category},
+    category::{Action, Category, Sender},
     message::Language,
 };
 
@@ -94,11 +109,82 @@ pub struct ListSpec {
     pub name: String,
     /// The file, relative to the ruleset root.
     pub file: String,
-    /// The category its terms report.
+    /// The category its terms report; empty for lists that report nothing.
+    #[serde(default)]
     pub category: String,
     /// The language of its terms; absent means any.
     #[serde(default)]
     pub language: Option<String>,
+    /// What the list's terms do.
+    #[serde(default)]
+    pub kind: ListKind,
+    /// The only sender the list applies to; absent means both.
+    #[serde(default)]
+    pub sender: Option<String>,
+    /// Whether negation cues cancel this list's findings.
+    #[serde(default = "default_negate")]
+    pub negate: bool,
+    /// Where a negation list's cue must sit relative to a finding.
+    #[serde(default)]
+    pub scope: NegationScope,
+    /// How many words may separate a negation cue from the finding.
+    #[serde(default)]
+    pub window: Option<usize>,
+    /// The categories a negation or allow list acts on; empty means all.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
+}
+
+fn default_negate() -> bool {
+    true
+}
+
+impl Default for ListSpec {
+    /// An empty `terms` list: no name, file or category, negatable.
+    fn default() -> ListSpec {
+        ListSpec {
+            name: String::new(),
+            file: String::new(),
+            category: String::new(),
+            language: None,
+            kind: ListKind::Terms,
+            sender: None,
+            negate: default_negate(),
+            scope: NegationScope::Before,
+            window: None,
+            applies_to: Vec::new(),
+        }
+    }
+}
+
+/// What the terms of a list do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListKind {
+    /// Each match is a finding of the list's category.
+    #[default]
+    Terms,
+    /// A named set of words for other lists' patterns (`{name}`); reports nothing.
+    Class,
+    /// Negation cues: a finding in their scope is cancelled.
+    Negation,
+    /// Innocent words containing listed ones: overlapping findings are dropped.
+    Allow,
+}
+
+/// Where a negation cue acts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NegationScope {
+    /// The cue precedes the finding in the same clause.
+    #[default]
+    Before,
+    /// The cue follows the finding in the same clause.
+    After,
+    /// The cue anywhere in the message cancels the finding.
+    Message,
+    /// Not a negation: a word that ends a clause ("but"), bounding the others.
+    Break,
 }
 
 #[derive(Deserialize)]
@@ -209,7 +295,24 @@ impl Manifest {
             if !names.insert(list.name.as_str()) {
                 problem(&key, format!("duplicate list name {:?}", list.name));
             }
-            if let Err(e) = list.category.parse::<Category>() {
+            match (list.kind, list.category.is_empty()) {
+                (ListKind::Terms, _) => {
+                    if let Err(e) = list.category.parse::<Category>() {
+                        problem(&key, format!("list {:?}: {e}", list.name));
+                    }
+                }
+                (_, false) => problem(
+                    &key,
+                    format!("list {:?}: only a terms list has a category", list.name),
+                ),
+                (_, true) => {}
+            }
+            for name in &list.applies_to {
+                if let Err(e) = name.parse::<Category>() {
+                    problem(&key, format!("list {:?}: applies_to: {e}", list.name));
+                }
+            }
+            if let Some(Err(e)) = list.sender.as_deref().map(str::parse::<Sender>) {
                 problem(&key, format!("list {:?}: {e}", list.name));
             }
             if let Some(Err(e)) = list.language.as_deref().map(str::parse::<Language>) {
@@ -239,6 +342,19 @@ impl ListSpec {
     /// Returns the list's language, `None` for any; checked when parsed.
     pub fn language(&self) -> Option<Language> {
         self.language.as_deref().and_then(|l| l.parse().ok())
+    }
+
+    /// Returns the only sender the list applies to, `None` for both.
+    pub fn sender(&self) -> Option<Sender> {
+        self.sender.as_deref().and_then(|s| s.parse().ok())
+    }
+
+    /// Returns the categories a negation or allow list acts on (empty: all).
+    pub fn applies_to(&self) -> Vec<Category> {
+        self.applies_to
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect()
     }
 }
 
