@@ -5,6 +5,7 @@
 mod cli;
 mod contact;
 mod faults;
+mod fuzz_bodies;
 mod hostile;
 mod normalize;
 mod observability;
