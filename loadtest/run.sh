@@ -46,9 +46,9 @@ ADDR="http://127.0.0.1:$PORT"
 # A simple command in the background, so $! is the server itself (taskset
 # execs it), which the RSS readings and the final kill need.
 if [ -n "$SERVER_CPUS" ]; then
-  taskset -c "$SERVER_CPUS" "$SERVER" serve --listen "127.0.0.1:$PORT" 2>"$OUT/server.log" &
+  taskset -c "$SERVER_CPUS" "$SERVER" serve --listen "127.0.0.1:$PORT" --metrics-listen 127.0.0.1:0 2>"$OUT/server.log" &
 else
-  "$SERVER" serve --listen "127.0.0.1:$PORT" 2>"$OUT/server.log" &
+  "$SERVER" serve --listen "127.0.0.1:$PORT" --metrics-listen 127.0.0.1:0 2>"$OUT/server.log" &
 fi
 SERVER_PID=$!
 cleanup() {

@@ -13,7 +13,7 @@ fi
 cargo build --quiet --bin msgscreen
 bin="${CARGO_TARGET_DIR:-target}/debug/msgscreen"
 log=$(mktemp)
-"$bin" serve --listen 127.0.0.1:0 --log-format json 2>"$log" &
+"$bin" serve --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --log-format json 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 
