@@ -112,6 +112,14 @@ impl Detectors {
         out
     }
 
+    /// Runs only the phone detector, as if no address or link had been
+    /// found, for benchmarks and tuning.
+    pub fn detect_phones(&self, views: &Views, message: &Message<'_>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.phone.detect(views, message.text, &mut out);
+        out
+    }
+
     /// Runs only the shape detectors (phone, email, url, social, payment
     /// instrument), for benchmarks and tuning.
     pub fn detect_shapes(&self, views: &Views, message: &Message<'_>) -> Vec<Finding> {
