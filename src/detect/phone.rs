@@ -25,9 +25,11 @@
 //! Refusals (`I can't take calls at …`) still carry a number: shapes are
 //! findings whatever the sentence says.
 
+mod numbering;
+
 use std::{collections::HashSet, ops::Range, sync::LazyLock};
 
-use phonenumber::country::Id;
+use numbering::{valid_international, valid_nanp};
 use regex::Regex;
 
 use super::{
@@ -95,8 +97,9 @@ impl PhoneDetector {
             .texts()
             .map(|t| t.chars().filter(char::is_ascii_digit).collect())
             .collect();
-        // Load the numbering-plan metadata now, not on the first request.
-        let _ = valid_nanp("2015550123");
+        // Load the numbering-plan metadata and compile the NANP patterns
+        // now, not on the first request.
+        numbering::prepare_nanp();
         PhoneDetector {
             cues: Cues::compile(lists.data("phone_cues"), problems),
             id_cues: Cues::compile(lists.data("phone_id_cues"), problems),
@@ -283,16 +286,6 @@ impl PhoneDetector {
         let canonical = sizes == [3, 3, 4] || sizes == [1, 3, 3, 4];
         (canonical || context.cue || context.obfuscated).then_some("phone:nanp_context")
     }
-}
-
-/// Returns true when the ten digits are a valid North American number.
-fn valid_nanp(national: &str) -> bool {
-    phonenumber::parse(Some(Id::US), national).is_ok_and(|n| phonenumber::is_valid(&n))
-}
-
-/// Returns true when `+digits` is a valid number of some country.
-fn valid_international(digits: &str) -> bool {
-    phonenumber::parse(None, format!("+{digits}")).is_ok_and(|n| phonenumber::is_valid(&n))
 }
 
 #[cfg(test)]
