@@ -90,10 +90,10 @@ impl InstrumentDetector {
         let t = text.as_str();
         let chains = numeric::chains(digit.as_str(), &self.no_joiners);
         // Each chain with its text-view range, for cue distances.
-        let located: Vec<(&Chain, Span, Range<usize>)> = chains
+        let located: Vec<(Chain<'_>, Span, Range<usize>)> = chains
             .iter()
             .map(|c| {
-                let span = digit.to_original(c.range(digit.as_str()));
+                let span = digit.to_original(c.range());
                 (c, span, view_range(text, span))
             })
             .collect();
@@ -104,9 +104,9 @@ impl InstrumentDetector {
         let account_hits = self.account_cues.find_all(t);
         let mut routing_found = false;
         for (chain, span, at) in &located {
-            for range in cards(chain) {
+            for range in cards(*chain) {
                 let window = chain.window(range);
-                let span = digit.to_original(window.range(digit.as_str()));
+                let span = digit.to_original(window.range());
                 out.push(Finding::new(
                     Category::PaymentInstrument,
                     "instrument:card",
@@ -115,7 +115,7 @@ impl InstrumentDetector {
             }
             let digits = chain.digits();
             if digits.len() == 9
-                && checksum::aba(&digits)
+                && checksum::aba(digits)
                 && (near(&ROUTING_CUE, at) || !account_hits.is_empty())
             {
                 routing_found = true;
@@ -125,7 +125,7 @@ impl InstrumentDetector {
                     *span,
                 ));
             }
-            if digits.len() == 18 && checksum::clabe(&digits) && near(&CLABE_CUE, at) {
+            if digits.len() == 18 && checksum::clabe(digits) && near(&CLABE_CUE, at) {
                 out.push(Finding::new(
                     Category::PaymentInstrument,
                     "instrument:clabe",
@@ -148,7 +148,7 @@ impl InstrumentDetector {
             if let Some((chain, span, _)) = next {
                 let digits = chain.digits();
                 if (min..=17).contains(&digits.len())
-                    && !checksum::aba(&digits)
+                    && !checksum::aba(digits)
                     && !out.iter().any(|f| f.span.overlaps(*span))
                 {
                     out.push(Finding::new(
@@ -202,7 +202,7 @@ impl InstrumentDetector {
 
 /// Returns the group windows of `chain` that are card numbers, longest
 /// first from each start.
-fn cards(chain: &Chain) -> Vec<Range<usize>> {
+fn cards(chain: Chain<'_>) -> Vec<Range<usize>> {
     let n = chain.groups.len();
     let mut found = Vec::new();
     let mut i = 0;
@@ -221,13 +221,10 @@ fn cards(chain: &Chain) -> Vec<Range<usize>> {
             end += 1;
         }
         for j in (i + 1..=end).rev() {
-            let digits: String = chain.groups[i..j]
-                .iter()
-                .map(|g| g.digits.as_str())
-                .collect();
+            let digits = chain.window(i..j).digits();
             if (13..=19).contains(&digits.len())
-                && checksum::card_prefix(&digits)
-                && checksum::luhn(&digits)
+                && checksum::card_prefix(digits)
+                && checksum::luhn(digits)
             {
                 found.push(i..j);
                 next = j;

@@ -1,14 +1,18 @@
 //! Digit groups and chains: the digit view read as the runs of digits a
 //! person would read as one number, for the phone and payment detectors.
 //!
-//! Input: the digit view's string. Output: [`Chain`]s of [`Group`]s with
-//! view byte ranges. A group is a run of digits (any script, keycaps, and
-//! `O`/`l`/`I` typed for 0 and 1 between digits); a chain is groups joined
-//! by separators (space, `-`, `.`, `/`, `|`, parentheses, commas, dashes)
-//! or by one joiner word (`206 call 555 0142`). A run that mixes letters and
-//! digits more than once (`1Z999AA10123456784`, `WM3400CW`) is a code and
-//! ends any chain; digits glued to letters on one side (`abc4155550132`)
-//! form a group that cannot chain across the letters.
+//! Input: the digit view's string. Output: [`Chains`], read as [`Chain`]s
+//! of [`Group`]s with view byte ranges. A group is a run of digits (any
+//! script, keycaps, and `O`/`l`/`I` typed for 0 and 1 between digits); a
+//! chain is groups joined by separators (space, `-`, `.`, `/`, `|`,
+//! parentheses, commas, dashes) or by one joiner word (`206 call 555 0142`).
+//! A run that mixes letters and digits more than once (`1Z999AA10123456784`,
+//! `WM3400CW`) is a code and ends any chain; digits glued to letters on one
+//! side (`abc4155550132`) form a group that cannot chain across the letters.
+//!
+//! Every message is read on the request path, so reading allocates only the
+//! three buffers of [`Chains`] (none for a message without digits): a chain
+//! and its windows borrow them, and gaps are ranges of the view (issue 7).
 
 use std::ops::Range;
 
@@ -19,49 +23,106 @@ use super::lexicon::WordSet;
 pub(crate) struct Group {
     /// The view bytes of the run's digits.
     pub range: Range<usize>,
-    /// The digits, ASCII.
-    pub digits: String,
+    /// Where the run's digits, ASCII, sit in the digit buffer of its
+    /// [`Chains`]; read them with [`Chain::digits_of`].
+    pub digits: Range<usize>,
+    /// The view bytes of what separates the group from the one before it
+    /// in its chain, trimmed (a joiner word included); empty for the first
+    /// group of a chain.
+    pub gap: Range<usize>,
     /// Letters typed as digits (`2O6`) or digits of another script.
     pub obfuscated: bool,
 }
 
-/// Groups a person reads as one number.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Chain {
+/// Every chain of one string: the groups of all chains and their digits,
+/// kept in three buffers that the [`Chain`]s borrow.
+#[derive(Debug)]
+pub(crate) struct Chains<'a> {
+    view: &'a str,
+    /// The ASCII digits of every group, in order.
+    digits: String,
+    /// Every group, in order; each chain is a run of them.
+    groups: Vec<Group>,
+    /// Each chain's groups (a range of `groups`), `+` and `(`.
+    bounds: Vec<Bounds>,
+}
+
+/// Where one chain sits in [`Chains`].
+#[derive(Debug)]
+struct Bounds {
+    groups: Range<usize>,
+    plus: Option<usize>,
+    open_paren: Option<usize>,
+}
+
+impl<'a> Chains<'a> {
+    /// Returns the chains, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Chain<'_>> {
+        self.bounds.iter().map(|b| Chain {
+            view: self.view,
+            all_digits: &self.digits,
+            groups: self.groups.get(b.groups.clone()).unwrap_or_default(),
+            plus: b.plus,
+            open_paren: b.open_paren,
+        })
+    }
+}
+
+/// Groups a person reads as one number, or a window of them; borrowed from
+/// [`Chains`], so copying one or taking a window costs nothing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Chain<'a> {
+    view: &'a str,
+    /// The digit buffer the groups' `digits` ranges point into.
+    all_digits: &'a str,
     /// The groups, in order.
-    pub groups: Vec<Group>,
-    /// What separates group `i` from group `i + 1`, trimmed.
-    pub gaps: Vec<String>,
+    pub groups: &'a [Group],
     /// The view byte of a `+` right before the first group.
     pub plus: Option<usize>,
     /// The view byte of a `(` right before the first group.
     pub open_paren: Option<usize>,
 }
 
-impl Chain {
+impl<'a> Chain<'a> {
     /// Returns the chain's digits, all groups concatenated.
-    pub(crate) fn digits(&self) -> String {
-        self.groups.iter().map(|g| g.digits.as_str()).collect()
+    pub(crate) fn digits(&self) -> &'a str {
+        let (Some(first), Some(last)) = (self.groups.first(), self.groups.last()) else {
+            return "";
+        };
+        self.all_digits
+            .get(first.digits.start..last.digits.end)
+            .unwrap_or("")
+    }
+
+    /// Returns the digits of `group`, one of this chain's groups.
+    pub(crate) fn digits_of(&self, group: &Group) -> &'a str {
+        self.all_digits.get(group.digits.clone()).unwrap_or("")
+    }
+
+    /// Returns what separates group `i` from group `i + 1`, trimmed, for
+    /// each `i`.
+    pub(crate) fn gaps(&self) -> impl Iterator<Item = &'a str> {
+        let view = self.view;
+        self.groups
+            .iter()
+            .skip(1)
+            .map(move |g| view.get(g.gap.clone()).unwrap_or(""))
     }
 
     /// Returns the sub-chain of groups `range`.
-    pub(crate) fn window(&self, range: Range<usize>) -> Chain {
+    pub(crate) fn window(&self, range: Range<usize>) -> Chain<'a> {
         let first = range.start;
         Chain {
-            groups: self.groups.get(range.clone()).unwrap_or_default().to_vec(),
-            gaps: self
-                .gaps
-                .get(range.start..range.end.saturating_sub(1).max(range.start))
-                .unwrap_or_default()
-                .to_vec(),
+            groups: self.groups.get(range).unwrap_or_default(),
             plus: if first == 0 { self.plus } else { None },
             open_paren: if first == 0 { self.open_paren } else { None },
+            ..*self
         }
     }
 
     /// Returns the view range from the first group (or its `+`/`(`) to the
     /// end of the last group, closing parenthesis included.
-    pub(crate) fn range(&self, view: &str) -> Range<usize> {
+    pub(crate) fn range(&self) -> Range<usize> {
         let (Some(first), Some(last)) = (self.groups.first(), self.groups.last()) else {
             return 0..0;
         };
@@ -73,28 +134,38 @@ impl Chain {
             start = start.min(p);
         }
         let mut end = last.range.end;
-        if view.as_bytes().get(end) == Some(&b')') && self.open_paren.is_some() {
+        if self.view.as_bytes().get(end) == Some(&b')') && self.open_paren.is_some() {
             end += 1;
         }
         start..end
     }
 
     /// Returns the sizes of the groups.
+    #[cfg(test)]
     pub(crate) fn sizes(&self) -> Vec<usize> {
         self.groups.iter().map(|g| g.digits.len()).collect()
+    }
+
+    /// Returns true when the groups have exactly these sizes.
+    pub(crate) fn has_sizes(&self, sizes: &[usize]) -> bool {
+        self.groups.len() == sizes.len()
+            && self
+                .groups
+                .iter()
+                .zip(sizes)
+                .all(|(g, &size)| g.digits.len() == size)
     }
 
     /// Returns true when the chain is an amount written with thousands
     /// separators (`2,500,000`, `1.250.000`): every gap one `,` or `.`, and
     /// every group after the first three digits long.
     pub(crate) fn is_thousands(&self) -> bool {
+        let tail_of_threes = || self.groups.iter().skip(1).all(|g| g.digits.len() == 3);
         self.groups.len() >= 2
             && self.groups.first().is_some_and(|g| g.digits.len() <= 3)
-            && self.groups.iter().skip(1).all(|g| g.digits.len() == 3)
-            && self.gaps.iter().all(|g| g == ",")
-            || self.gaps.iter().all(|g| g == ".")
-                && self.groups.len() >= 3
-                && self.groups.iter().skip(1).all(|g| g.digits.len() == 3)
+            && tail_of_threes()
+            && self.gaps().all(|g| g == ",")
+            || self.gaps().all(|g| g == ".") && self.groups.len() >= 3 && tail_of_threes()
     }
 
     /// Returns true when any group was written with non-ASCII digits or
@@ -165,57 +236,57 @@ enum Token {
     Code,
 }
 
-/// Splits `s` into tokens with the gap text before each.
-fn tokenize(s: &str) -> Vec<(Range<usize>, Token)> {
-    let mut out = Vec::new();
+/// Returns the runs of letters and digits of `s`, each with the range of
+/// the gap before it.
+fn runs(s: &str) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
     let mut chars = s.char_indices().peekable();
     let mut gap_start = 0;
-    while let Some(&(i, c)) = chars.peek() {
-        if !(c.is_alphanumeric() || digit_value(c).is_some()) {
-            chars.next();
-            continue;
-        }
-        let start = i;
-        let mut end = i;
-        let mut parts: Vec<(usize, char)> = Vec::new();
-        while let Some(&(j, c)) = chars.peek() {
-            if c.is_alphanumeric() || digit_value(c).is_some() || is_digit_mark(c) {
-                parts.push((j, c));
-                end = j + c.len_utf8();
+    std::iter::from_fn(move || {
+        while let Some(&(i, c)) = chars.peek() {
+            if !(c.is_alphanumeric() || digit_value(c).is_some()) {
                 chars.next();
-            } else {
-                break;
+                continue;
             }
+            let start = i;
+            let mut end = i;
+            while let Some(&(j, c)) = chars.peek() {
+                if c.is_alphanumeric() || digit_value(c).is_some() || is_digit_mark(c) {
+                    end = j + c.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let gap = gap_start..start;
+            gap_start = end;
+            return Some((gap, start..end));
         }
-        out.push((gap_start..start, classify(start..end, &parts)));
-        gap_start = end;
-    }
-    out
+        None
+    })
 }
 
-fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
-    let digits = parts
-        .iter()
-        .filter(|(_, c)| digit_value(*c).is_some())
-        .count();
-    if digits == 0 {
+/// Reads the run `range` of `s`; a group's ASCII digits are appended to
+/// `digits`, which its `digits` range points into.
+fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
+    let run = s.get(range.clone()).unwrap_or("");
+    let digit_count = run.chars().filter(|&c| digit_value(c).is_some()).count();
+    if digit_count == 0 {
         return Token::Word(range);
     }
-    let letters: Vec<char> = parts
-        .iter()
-        .map(|&(_, c)| c)
-        .filter(|&c| digit_value(c).is_none() && !is_digit_mark(c))
-        .collect();
     let lookalike = |c: char| matches!(c.to_ascii_lowercase(), 'o' | 'l' | 'i');
-    if letters.iter().all(|&c| lookalike(c)) && letters.len() <= digits {
-        let mut text = String::new();
-        let mut obfuscated = !letters.is_empty();
-        for &(_, c) in parts {
+    let mut letters = run
+        .chars()
+        .filter(|&c| digit_value(c).is_none() && !is_digit_mark(c));
+    let letter_count = letters.clone().count();
+    if letters.all(lookalike) && letter_count <= digit_count {
+        let start = digits.len();
+        let mut obfuscated = letter_count > 0;
+        for c in run.chars() {
             if let Some(d) = digit_value(c) {
                 obfuscated |= !c.is_ascii_digit();
-                text.push(char::from(b'0' + d));
+                digits.push(char::from(b'0' + d));
             } else if lookalike(c) {
-                text.push(if c.eq_ignore_ascii_case(&'o') {
+                digits.push(if c.eq_ignore_ascii_case(&'o') {
                     '0'
                 } else {
                     '1'
@@ -227,7 +298,8 @@ fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
         return Token::Group {
             group: Group {
                 range,
-                digits: text,
+                digits: start..digits.len(),
+                gap: 0..0,
                 obfuscated,
             },
             glued_left: false,
@@ -237,36 +309,55 @@ fn classify(range: Range<usize>, parts: &[(usize, char)]) -> Token {
     // Letters and digits mixed: one switch is a word glued to a number,
     // more is a code.
     let is_digit = |c: char| digit_value(c).is_some() || is_digit_mark(c);
-    let switches = parts
-        .windows(2)
-        .filter(|w| is_digit(w[0].1) != is_digit(w[1].1))
+    let switches = run
+        .chars()
+        .zip(run.chars().skip(1))
+        .filter(|&(a, b)| is_digit(a) != is_digit(b))
         .count();
-    let digit_parts: Vec<&(usize, char)> = parts.iter().filter(|(_, c)| is_digit(*c)).collect();
+    let digit_parts = run
+        .char_indices()
+        .map(|(i, c)| (range.start + i, c))
+        .filter(|&(_, c)| is_digit(c));
     // One long digit run between letters (`call5558675309now`) is a number
     // glued on both sides; short runs between letters are model codes.
-    let sandwich = switches == 2 && digit_parts.len() >= 7;
+    let sandwich = switches == 2 && digit_parts.clone().count() >= 7;
     if switches != 1 && !sandwich {
         return Token::Code;
     }
-    let (Some(first), Some(last)) = (digit_parts.first(), digit_parts.last()) else {
+    let (Some(first), Some(last)) = (digit_parts.clone().next(), digit_parts.clone().next_back())
+    else {
         return Token::Code;
     };
-    let text: String = digit_parts
-        .iter()
-        .filter_map(|(_, c)| digit_value(*c))
-        .map(|d| char::from(b'0' + d))
-        .collect();
-    let glued_left = parts.first().is_some_and(|(_, c)| !is_digit(*c));
-    let glued_right = parts.last().is_some_and(|(_, c)| !is_digit(*c));
+    let start = digits.len();
+    digits.extend(
+        digit_parts
+            .clone()
+            .filter_map(|(_, c)| digit_value(c))
+            .map(|d| char::from(b'0' + d)),
+    );
+    let glued_left = run.chars().next().is_some_and(|c| !is_digit(c));
+    let glued_right = run.chars().next_back().is_some_and(|c| !is_digit(c));
     Token::Group {
         group: Group {
             range: first.0..last.0 + last.1.len_utf8(),
-            obfuscated: digit_parts.iter().any(|(_, c)| !c.is_ascii_digit()),
-            digits: text,
+            digits: start..digits.len(),
+            gap: 0..0,
+            obfuscated: digit_parts.clone().any(|(_, c)| !c.is_ascii_digit()),
         },
         glued_left,
         glued_right,
     }
+}
+
+/// Returns the range of `gap` (the view bytes at `at`) without its
+/// surrounding whitespace; empty at `at` when nothing is left.
+fn trimmed(gap: &str, at: usize) -> Range<usize> {
+    let t = gap.trim();
+    if t.is_empty() {
+        return at..at;
+    }
+    let start = at + (gap.len() - gap.trim_start().len());
+    start..start + t.len()
 }
 
 /// Returns true when `gap` may sit between two groups of one number.
@@ -276,48 +367,58 @@ fn linkable(gap: &str) -> bool {
 }
 
 /// Reads the chains of `s`; `joiners` are the words allowed inside one.
-pub(crate) fn chains(s: &str, joiners: &WordSet) -> Vec<Chain> {
-    let mut out = Vec::new();
-    let mut current = Chain::default();
-    let mut can_extend = false;
-    let mut pending_gap: Option<String> = None;
-    let flush = |current: &mut Chain, out: &mut Vec<Chain>| {
-        if !current.groups.is_empty() {
-            out.push(std::mem::take(current));
-        }
+pub(crate) fn chains<'a>(s: &'a str, joiners: &WordSet) -> Chains<'a> {
+    let mut out = Chains {
+        view: s,
+        digits: String::new(),
+        groups: Vec::new(),
+        bounds: Vec::new(),
     };
-    for (gap, token) in tokenize(s) {
+    let mut current: Option<Bounds> = None;
+    let mut can_extend = false;
+    // The view bytes from a joiner word's gap to the end of the word.
+    let mut pending_gap: Option<Range<usize>> = None;
+    for (gap, run) in runs(s) {
         let gap_text = s.get(gap.clone()).unwrap_or("");
-        match token {
+        match classify(s, run, &mut out.digits) {
             Token::Group {
-                group,
+                mut group,
                 glued_left,
                 glued_right,
             } => {
-                let joined = match &pending_gap {
-                    Some(before) => {
-                        linkable(gap_text).then(|| format!("{before} {}", gap_text.trim()))
+                let joined = linkable(gap_text).then(|| {
+                    let here = trimmed(gap_text, gap.start);
+                    match &pending_gap {
+                        Some(before) if here.is_empty() => before.clone(),
+                        Some(before) => before.start..here.end,
+                        None => here,
                     }
-                    None => linkable(gap_text).then(|| gap_text.trim().to_string()),
-                };
-                match joined {
-                    Some(g) if can_extend && !glued_left => {
-                        current.gaps.push(g);
-                        current.groups.push(group);
+                });
+                let index = out.groups.len();
+                match (joined, current.as_mut()) {
+                    (Some(g), Some(chain)) if can_extend && !glued_left => {
+                        group.gap = g;
+                        chain.groups.end = index + 1;
                     }
                     _ => {
-                        flush(&mut current, &mut out);
+                        out.bounds.extend(current.take());
+                        let mut chain = Bounds {
+                            groups: index..index + 1,
+                            plus: None,
+                            open_paren: None,
+                        };
                         let trimmed = gap_text.trim_end_matches(' ');
                         if !glued_left && trimmed.ends_with('(') {
-                            current.open_paren = Some(gap.start + trimmed.len() - 1);
+                            chain.open_paren = Some(gap.start + trimmed.len() - 1);
                         }
                         let bare = trimmed.trim_end_matches(['(', ' ']);
                         if !glued_left && bare.ends_with('+') {
-                            current.plus = Some(gap.start + bare.len() - 1);
+                            chain.plus = Some(gap.start + bare.len() - 1);
                         }
-                        current.groups.push(group);
+                        current = Some(chain);
                     }
                 }
+                out.groups.push(group);
                 pending_gap = None;
                 can_extend = !glued_right;
             }
@@ -328,21 +429,27 @@ pub(crate) fn chains(s: &str, joiners: &WordSet) -> Vec<Chain> {
                     && linkable(gap_text)
                     && joiners.contains(word)
                 {
-                    pending_gap = Some(format!("{} {word}", gap_text.trim()));
+                    let before = trimmed(gap_text, gap.start);
+                    let start = if before.is_empty() {
+                        range.start
+                    } else {
+                        before.start
+                    };
+                    pending_gap = Some(start..range.end);
                 } else {
-                    flush(&mut current, &mut out);
+                    out.bounds.extend(current.take());
                     can_extend = false;
                     pending_gap = None;
                 }
             }
             Token::Code => {
-                flush(&mut current, &mut out);
+                out.bounds.extend(current.take());
                 can_extend = false;
                 pending_gap = None;
             }
         }
     }
-    flush(&mut current, &mut out);
+    out.bounds.extend(current.take());
     out
 }
 

@@ -126,8 +126,9 @@ impl PhoneDetector {
                     .any(|c| c.start <= id.start && id.end <= c.end && c.len() > id.len())
             })
             .collect();
-        for chain in numeric::chains(digit.as_str(), &self.joiners) {
-            let span = digit.to_original(chain.range(digit.as_str()));
+        let chains = numeric::chains(digit.as_str(), &self.joiners);
+        for chain in chains.iter() {
+            let span = digit.to_original(chain.range());
             if out.iter().any(|f| {
                 matches!(f.category, Category::ContactEmail | Category::ContactUrl)
                     && f.span.overlaps(span)
@@ -161,13 +162,13 @@ impl PhoneDetector {
                         .slice(original)
                         .is_some_and(|s| s.chars().any(|c| c.is_alphabetic() || !c.is_ascii())),
             };
-            for (range, rule) in self.judge_chain(&chain, &context, digit.as_str()) {
+            self.judge_chain(chain, &context, |range, rule| {
                 out.push(Finding::new(
                     Category::ContactPhone,
                     rule,
                     digit.to_original(range),
                 ));
-            }
+            });
         }
         for caps in AREA_CODE.captures_iter(digit.as_str()) {
             if let Some(m) = caps.get(1) {
@@ -198,18 +199,18 @@ impl PhoneDetector {
         }
     }
 
-    /// Returns the phone numbers in one chain: the whole chain, or else its
-    /// 3-3-4 windows.
+    /// Emits the phone numbers in one chain (view range, rule id): the
+    /// whole chain, or else its 3-3-4 windows.
     fn judge_chain(
         &self,
-        chain: &Chain,
+        chain: Chain<'_>,
         context: &Context,
-        view: &str,
-    ) -> Vec<(Range<usize>, &'static str)> {
+        mut emit: impl FnMut(Range<usize>, &'static str),
+    ) {
         if let Some(rule) = self.judge(chain, context) {
-            return vec![(chain.range(view), rule)];
+            emit(chain.range(), rule);
+            return;
         }
-        let mut found = Vec::new();
         let n = chain.groups.len();
         let mut i = 0;
         while i < n {
@@ -219,54 +220,54 @@ impl PhoneDetector {
                     continue;
                 }
                 let window = chain.window(i..i + len);
-                let sizes = window.sizes();
-                if sizes != [3, 3, 4] && sizes != [1, 3, 3, 4] {
+                if !is_canonical(window) {
                     continue;
                 }
-                if let Some(rule) = self.judge(&window, context) {
-                    found.push((window.range(view), rule));
+                if let Some(rule) = self.judge(window, context) {
+                    emit(window.range(), rule);
                     next = i + len;
                     break;
                 }
             }
             i = next;
         }
-        found
     }
 
     /// Returns the rule id when `chain` is a phone number.
-    fn judge(&self, chain: &Chain, context: &Context) -> Option<&'static str> {
-        let digits = chain.digits();
-        let n = digits.len();
-        let sizes = chain.sizes();
+    fn judge(&self, chain: Chain<'_>, context: &Context) -> Option<&'static str> {
         if chain.is_thousands() {
             return None;
         }
+        let digits = chain.digits();
+        let n = digits.len();
         // `0044 20 7946 0958`: the international prefix written as `00`.
         if let Some(rest) = digits.strip_prefix("00")
             && chain.plus.is_none()
             && (11..=17).contains(&n)
         {
             let valid = valid_international(rest);
-            return (valid && (context.cue || sizes.len() >= 3)).then_some("phone:intl");
+            return (valid && (context.cue || chain.groups.len() >= 3)).then_some("phone:intl");
         }
         if chain.plus.is_some() {
-            let without_trunk: String = chain
-                .groups
-                .iter()
-                .enumerate()
-                .filter(|(i, g)| !(*i == 1 && g.digits == "0"))
-                .map(|(_, g)| g.digits.as_str())
-                .collect();
+            // `+44 (0)20 …`: a lone trunk zero after the country code may
+            // have to go. (Allocates only for that shape.)
+            let without_trunk = || match chain.groups {
+                [first, trunk, ..] if chain.digits_of(trunk) == "0" => {
+                    let rest = digits.get(first.digits.len() + 1..).unwrap_or("");
+                    Some(format!("{}{rest}", chain.digits_of(first)))
+                }
+                _ => None,
+            };
             // A `+` and ten or more digits is how phone numbers are written;
             // shorter ones need the metadata or a cue.
-            let valid = valid_international(&digits) || valid_international(&without_trunk);
+            let valid = valid_international(digits)
+                || without_trunk().is_some_and(|d| valid_international(&d));
             return (valid || (10..=15).contains(&n) || (8..=9).contains(&n) && context.cue)
                 .then_some("phone:intl");
         }
         let national = match n {
             11 if digits.starts_with('1') => digits.get(1..)?,
-            10 => digits.as_str(),
+            10 => digits,
             7 => {
                 let shaped = digits.as_bytes().first().is_some_and(|&b| b >= b'2');
                 return (shaped && context.cue && !context.currency).then_some("phone:local");
@@ -283,9 +284,14 @@ impl PhoneDetector {
         if valid_nanp(national) {
             return Some("phone:nanp");
         }
-        let canonical = sizes == [3, 3, 4] || sizes == [1, 3, 3, 4];
-        (canonical || context.cue || context.obfuscated).then_some("phone:nanp_context")
+        (is_canonical(chain) || context.cue || context.obfuscated).then_some("phone:nanp_context")
     }
+}
+
+/// Returns true when the chain is grouped the usual NANP way: 3-3-4, or
+/// 1-3-3-4 with the country code.
+fn is_canonical(chain: Chain<'_>) -> bool {
+    chain.has_sizes(&[3, 3, 4]) || chain.has_sizes(&[1, 3, 3, 4])
 }
 
 #[cfg(test)]
