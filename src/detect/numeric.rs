@@ -56,6 +56,11 @@ struct Bounds {
 }
 
 impl<'a> Chains<'a> {
+    /// Returns true when the string holds no chain.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
     /// Returns the chains, in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Chain<'_>> {
         self.bounds.iter().map(|b| Chain {
@@ -374,6 +379,12 @@ pub(crate) fn chains<'a>(s: &'a str, joiners: &WordSet) -> Chains<'a> {
         groups: Vec::new(),
         bounds: Vec::new(),
     };
+    // Most messages hold no digit at all; a byte scan tells.
+    if !s.bytes().any(|b| b.is_ascii_digit())
+        && (s.is_ascii() || !s.chars().any(|c| digit_value(c).is_some()))
+    {
+        return out;
+    }
     let mut current: Option<Bounds> = None;
     let mut can_extend = false;
     // The view bytes from a joiner word's gap to the end of the word.

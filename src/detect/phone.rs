@@ -35,7 +35,7 @@ use regex::Regex;
 use super::{
     Finding,
     lexicon::{Cues, WordSet, any_within, view_range},
-    numeric::{self, Chain},
+    numeric::{self, Chain, Chains},
 };
 use crate::{
     category::Category,
@@ -112,6 +112,51 @@ impl PhoneDetector {
     /// already in `out`; `original` is the message text.
     pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
         let digit = views.digit();
+        let chains = numeric::chains(digit.as_str(), &self.joiners);
+        // Most messages hold no number: they skip the cue search.
+        if !chains.is_empty() {
+            self.detect_chains(&chains, views, original, out);
+        }
+        for caps in AREA_CODE.captures_iter(digit.as_str()) {
+            if let Some(m) = caps.get(1) {
+                out.push(Finding::new(
+                    Category::ContactPhone,
+                    "phone:area_code",
+                    digit.to_original(m.range()),
+                ));
+            }
+        }
+        let text = views.text();
+        for caps in VANITY.captures_iter(text.as_str()) {
+            let (Some(whole), Some(rest)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            if rest
+                .as_str()
+                .bytes()
+                .filter(u8::is_ascii_alphabetic)
+                .count()
+                >= 3
+            {
+                out.push(Finding::new(
+                    Category::ContactPhone,
+                    "phone:vanity",
+                    text.to_original(whole.range()),
+                ));
+            }
+        }
+    }
+
+    /// Appends the phone numbers among `chains`, the chains of the digit
+    /// view.
+    fn detect_chains(
+        &self,
+        chains: &Chains<'_>,
+        views: &Views,
+        original: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let digit = views.digit();
         let text = views.text();
         let cue_hits = self.cues.find_all(text.as_str());
         // An identifier cue inside a phone cue (`code` in `area code`) is
@@ -126,7 +171,6 @@ impl PhoneDetector {
                     .any(|c| c.start <= id.start && id.end <= c.end && c.len() > id.len())
             })
             .collect();
-        let chains = numeric::chains(digit.as_str(), &self.joiners);
         for chain in chains.iter() {
             let span = digit.to_original(chain.range());
             if out.iter().any(|f| {
@@ -169,33 +213,6 @@ impl PhoneDetector {
                     digit.to_original(range),
                 ));
             });
-        }
-        for caps in AREA_CODE.captures_iter(digit.as_str()) {
-            if let Some(m) = caps.get(1) {
-                out.push(Finding::new(
-                    Category::ContactPhone,
-                    "phone:area_code",
-                    digit.to_original(m.range()),
-                ));
-            }
-        }
-        for caps in VANITY.captures_iter(text.as_str()) {
-            let (Some(whole), Some(rest)) = (caps.get(0), caps.get(1)) else {
-                continue;
-            };
-            if rest
-                .as_str()
-                .bytes()
-                .filter(u8::is_ascii_alphabetic)
-                .count()
-                >= 3
-            {
-                out.push(Finding::new(
-                    Category::ContactPhone,
-                    "phone:vanity",
-                    text.to_original(whole.range()),
-                ));
-            }
         }
     }
 
