@@ -33,7 +33,7 @@ seiscientos|setecientos|ochocientos|novecientos|mil|mill[oó]n|millones|y";
 /// a currency word (`2400 dollars`, `2 grand`, `60 dólares`), or number
 /// words with a currency word (`two thousand dollars`, `dos mil dólares`).
 pub static PATTERN: LazyLock<String> = LazyLock::new(|| {
-    let num = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d+)?";
+    let num = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]+)?";
     format!(
         r"(?:[$€£] ?(?:{num})(?:k(?-u:\b))?|(?-u:\b)(?:{num}) ?k? ?(?:{UNITS})(?-u:\b)|(?-u:\b)(?:(?:{NUMBER_WORDS})[ -])*(?:{NUMBER_WORDS}) (?:{UNITS})(?-u:\b))"
     )

@@ -361,7 +361,7 @@ fn builtin(name: &str) -> Result<String, String> {
     match name {
         "money" => Ok(format!("(?:{})", money::PATTERN.as_str())),
         "percent" => Ok(
-            r"(?-u:\b)\d{1,3}(?:\.\d+)? ?(?:%|percent(?-u:\b)|per cent(?-u:\b)|por ciento(?-u:\b))"
+            r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]+)? ?(?:%|percent(?-u:\b)|per cent(?-u:\b)|por ciento(?-u:\b))"
                 .to_string(),
         ),
         "cashtag" => Ok(r"\$[a-z][a-z0-9_]{1,19}(?-u:\b)".to_string()),
