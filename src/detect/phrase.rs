@@ -14,10 +14,11 @@
 //!   fires and `cashapproval` does not, and `ass` never fires in `class`.
 //! - Terms using the pattern syntax of [`pattern`] (gaps, groups, `{list}`
 //!   classes, `<money>`, `<cashtag>`, number ranges) compile to byte
-//!   regexes, linear time, run over the text and leet views. Each regex
-//!   runs on its own: its literal prefilter skips most messages at once,
-//!   whereas one `RegexSet` of all patterns measured ten times slower (its
-//!   lazy DFA keeps determinizing the union's states).
+//!   regexes, linear time, run over the text and leet views. One
+//!   Aho-Corasick scan for the literals every pattern needs (see
+//!   [`prefilter`]) picks the few patterns that may match a view; only
+//!   those run, each on its own (one `RegexSet` of all patterns measured
+//!   ten times slower: its lazy DFA keeps determinizing the union's states).
 //! - Bad terms and patterns are reported as [`Problem`]s with file and line.
 //!
 //! What a match does depends on its list's `kind` (see `ruleset/manifest.rs`):
@@ -34,12 +35,15 @@
 //! policy's $1,000 line in their `detail`.
 
 mod pattern;
+mod prefilter;
 
 use std::collections::{BTreeSet, HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_syntax::ParserBuilder;
 
+use self::prefilter::Prefilter;
 use super::{Finding, money, negation};
 use crate::{
     category::{Category, Sender},
@@ -67,7 +71,9 @@ pub struct PhraseDetector {
     /// Aho-Corasick pattern id → the terms with that normalized text.
     plain_terms: Vec<Vec<usize>>,
     /// Each pattern's regex and its term.
-    regexes: Vec<(Regex, usize)>,
+    regexes: Vec<(MetaRegex, usize)>,
+    /// Which of `regexes` may match a view string.
+    prefilter: Prefilter,
 }
 
 #[derive(Debug)]
@@ -172,22 +178,42 @@ impl PhraseDetector {
             build_automaton(&plain_patterns, problems)
         };
 
+        // Each pattern is parsed once; the prefilter and the regex share it.
         let mut regexes = Vec::new();
+        let mut parsed = Vec::new();
         for (source, id, file, line) in regex_sources {
-            match RegexBuilder::new(&source)
-                .size_limit(REGEX_SIZE_LIMIT)
+            let built = ParserBuilder::new()
+                .utf8(false)
                 .build()
-            {
-                Ok(re) => regexes.push((re, id)),
+                .parse(&source)
+                .map_err(|e| e.to_string())
+                .and_then(|hir| {
+                    MetaRegex::builder()
+                        .configure(
+                            MetaRegex::config()
+                                .utf8_empty(false)
+                                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+                        )
+                        .build_from_hir(&hir)
+                        .map(|re| (re, hir))
+                        .map_err(|e| e.to_string())
+                });
+            match built {
+                Ok((re, hir)) => {
+                    regexes.push((re, id));
+                    parsed.push(hir);
+                }
                 Err(e) => problems.push(Problem::line(file, line, format!("pattern: {e}"))),
             }
         }
+        let prefilter = Prefilter::build(&parsed);
         PhraseDetector {
             lists: compiled,
             terms,
             plain,
             plain_terms,
             regexes,
+            prefilter,
         }
     }
 
@@ -306,7 +332,8 @@ impl PhraseDetector {
         // serves single words, which are plain terms).
         for view in plain_views.iter().take(2) {
             let haystack = view.as_str().as_bytes();
-            for (re, term) in &self.regexes {
+            let maybe = self.prefilter.candidates(haystack);
+            for ((re, term), _) in self.regexes.iter().zip(maybe).filter(|(_, m)| *m) {
                 for m in re.find_iter(haystack) {
                     if m.start() == m.end()
                         || !on_word_boundaries(view.as_str(), m.start(), m.end())
@@ -446,5 +473,45 @@ impl pattern::Classes for ClassCache<'_> {
         };
         self.done.insert(name.to_string(), result.clone());
         result
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use crate::{corpus, normalize, ruleset::Ruleset};
+
+    /// The prefilter may only skip patterns that do not match: checked for
+    /// every shipped pattern on every view of the project's corpora.
+    #[test]
+    fn prefilter_never_hides_a_match() {
+        let ruleset = Ruleset::embedded().expect("embedded ruleset builds");
+        let detector = &ruleset.detectors().phrase;
+        let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+        let mut files = vec![cases.join("dev.jsonl")];
+        for entry in std::fs::read_dir(cases.join("screen")).expect("read tests/cases/screen") {
+            files.push(entry.expect("list tests/cases/screen").path());
+        }
+        let mut texts = Vec::new();
+        for file in files {
+            let content = std::fs::read_to_string(&file).expect("read a case file");
+            let parsed = corpus::parse(&content).expect("parse a case file");
+            texts.extend(parsed.into_iter().map(|c| c.case.text));
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let views = normalize::normalize(text);
+            for view in [views.text(), views.leet(), views.squashed()] {
+                let haystack = view.as_str().as_bytes();
+                let maybe = detector.prefilter.candidates(haystack);
+                for ((re, term), maybe) in detector.regexes.iter().zip(maybe) {
+                    if re.is_match(haystack) {
+                        checked += 1;
+                        assert!(maybe, "term {term} matches {text:?} but was skipped");
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} pattern matches checked");
     }
 }

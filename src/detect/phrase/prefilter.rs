@@ -1,0 +1,264 @@
+//! A literal prefilter for the phrase detector's pattern regexes.
+//!
+//! Input: the parsed wordlist patterns, once per ruleset;
+//! then one view string per call. Output: which patterns can match that
+//! string, so the detector runs only those.
+//!
+//! Every pattern is read (with `regex-syntax`'s literal extractor) as a
+//! few *requirements*: sets of literals of which every match contains one,
+//! namely the prefixes or suffixes of the matches of a part no match can
+//! skip (an item of a sequence). `(i|we) (broke|cracked) (my|the)` needs
+//! one of `i`/`we`, one of `broke`/`cracked` and one of `my`/`the`. The
+//! literals of all requirements go into one Aho-Corasick DFA, so a view
+//! string is scanned once for the hundreds of patterns, and a pattern runs
+//! only when all of its requirements (up to [`MAX_REQUIREMENTS`], the sets
+//! with the longest shortest literal, as rare words tend to be long) were
+//! met. A pattern with no literal (`<word>` alone) always runs. The filter
+//! only ever says "maybe": the pattern's regex still decides.
+
+use std::{cmp::Reverse, collections::HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::{
+    Hir, HirKind,
+    literal::{ExtractKind, Extractor, Seq},
+};
+
+/// How many literal sets one pattern is checked against at most.
+const MAX_REQUIREMENTS: usize = 4;
+
+/// The patterns a view string may match, as a set of pattern indexes.
+#[derive(Debug)]
+pub(super) struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// Aho-Corasick pattern id → the requirements that literal meets.
+    meets: Vec<Vec<usize>>,
+    /// Pattern → the requirements that must all be met for it to run;
+    /// none means it always runs.
+    needs: Vec<Vec<usize>>,
+    /// How many distinct requirements (literal sets) there are.
+    requirements: usize,
+}
+
+impl Prefilter {
+    /// Builds the filter for `patterns`, parsed, in the order the detector
+    /// keeps them.
+    pub(super) fn build(patterns: &[Hir]) -> Prefilter {
+        let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut meets: Vec<Vec<usize>> = Vec::new();
+        let mut requirement_ids: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
+        let mut needs = Vec::new();
+        for hir in patterns {
+            let mut need = Vec::new();
+            for set in required_literals(hir) {
+                let next = requirement_ids.len();
+                let requirement = *requirement_ids.entry(set.clone()).or_insert(next);
+                if requirement == next {
+                    for literal in set {
+                        let next = literals.len();
+                        let id = *literal_ids.entry(literal.clone()).or_insert(next);
+                        if id == next {
+                            literals.push(literal);
+                            meets.push(Vec::new());
+                        }
+                        if let Some(list) = meets.get_mut(id) {
+                            list.push(requirement);
+                        }
+                    }
+                }
+                need.push(requirement);
+            }
+            needs.push(need);
+        }
+        let build = |kind| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(&literals)
+        };
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            build(AhoCorasickKind::DFA)
+                .or_else(|_| build(AhoCorasickKind::ContiguousNFA))
+                .ok()
+        };
+        if automaton.is_none() {
+            // Without an automaton every pattern runs: slower, never wrong.
+            needs.iter_mut().for_each(Vec::clear);
+        }
+        Prefilter {
+            automaton,
+            meets,
+            needs,
+            requirements: requirement_ids.len(),
+        }
+    }
+
+    /// Returns, per pattern, whether it may match `haystack`.
+    pub(super) fn candidates(&self, haystack: &[u8]) -> Vec<bool> {
+        let mut met = vec![false; self.requirements];
+        if let Some(ac) = &self.automaton
+            && let Ok(matches) = ac.try_find_overlapping_iter(haystack)
+        {
+            for m in matches {
+                for &requirement in self.meets.get(m.pattern().as_usize()).into_iter().flatten() {
+                    if let Some(slot) = met.get_mut(requirement) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        self.needs
+            .iter()
+            .map(|need| need.iter().all(|&r| met.get(r).copied().unwrap_or(true)))
+            .collect()
+    }
+
+    /// Returns how many patterns have no literal and always run.
+    #[cfg(test)]
+    fn unfiltered(&self) -> usize {
+        self.needs.iter().filter(|n| n.is_empty()).count()
+    }
+}
+
+/// Returns up to [`MAX_REQUIREMENTS`] literal sets, the most selective
+/// first, such that every match of `hir` contains a literal of each.
+fn required_literals(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
+    let mut sets = Vec::new();
+    required_sets(hir, &mut sets);
+    // The longer a set's shortest literal, the rarer its words tend to be.
+    sets.sort_by_key(|(len, seq)| (Reverse(*len), seq.len()));
+    let mut chosen: Vec<Vec<Vec<u8>>> = Vec::new();
+    for (_, seq) in sets {
+        let Some(literals) = seq.literals() else {
+            continue;
+        };
+        let mut set: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+        set.sort();
+        set.dedup();
+        if !chosen.contains(&set) {
+            chosen.push(set);
+        }
+        if chosen.len() == MAX_REQUIREMENTS {
+            break;
+        }
+    }
+    chosen
+}
+/// Collects literal sets of `hir` with their shortest literal's length:
+/// two sets per part no match can skip (each item of a sequence, a
+/// repetition's body): the prefixes and the suffixes of that part's
+/// matches, so that `(i|we) (broke|cracked) (my|the)` can be filtered on
+/// its verbs, and `(my son|our kid)` on `son`/`kid`.
+fn required_sets(hir: &Hir, out: &mut Vec<(usize, Seq)>) {
+    match hir.kind() {
+        HirKind::Concat(parts) => parts.iter().for_each(|part| required_sets(part, out)),
+        HirKind::Capture(capture) => required_sets(&capture.sub, out),
+        HirKind::Repetition(repetition) if repetition.min > 0 => {
+            required_sets(&repetition.sub, out);
+        }
+        HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_) => {
+            for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                let mut seq = Extractor::new().kind(kind).extract(hir);
+                seq.minimize_by_preference();
+                if let Some(shortest) = seq.min_literal_len().filter(|&n| n > 0) {
+                    out.push((shortest, seq));
+                }
+            }
+        }
+        // Assertions, empty strings and optional parts require nothing.
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::bytes::Regex;
+    use regex_syntax::ParserBuilder;
+
+    use super::*;
+
+    /// Builds the filter from regex sources.
+    fn filter(sources: &[&str]) -> Prefilter {
+        let parsed: Vec<Hir> = sources
+            .iter()
+            .map(|s| ParserBuilder::new().utf8(false).build().parse(s).unwrap())
+            .collect();
+        Prefilter::build(&parsed)
+    }
+
+    /// The filter must never hide a pattern from a string it matches.
+    fn check(sources: &[&str], haystacks: &[&str]) {
+        let filter = filter(sources);
+        for haystack in haystacks {
+            let maybe = filter.candidates(haystack.as_bytes());
+            for (index, source) in sources.iter().enumerate() {
+                let matches = Regex::new(source).unwrap().is_match(haystack.as_bytes());
+                assert!(
+                    !matches || maybe[index],
+                    "{source:?} matches {haystack:?} but was filtered out"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keeps_every_pattern_that_matches() {
+        check(
+            &[
+                r"(?-u:\b)pay(?-u:[ ,])+(?:me(?-u:[ ,])+)?directly(?-u:\b)",
+                r"(?:(?:just)(?-u:[ ,])+)?(?:venmo|cash app)(?-u:[ ,])+me",
+                r"(?-u:\b)\d+ ?(?:dollars|bucks)(?-u:\b)",
+                r"(?-u:[a-z])+ (?-u:[a-z])+",
+                r"(?-u:\b)cancel(?-u:[a-z0-9\x80-\xff'])*",
+            ],
+            &[
+                "pay me directly",
+                "just venmo me",
+                "cash app me now",
+                "that is 40 dollars",
+                "anything at all",
+                "i cancelled",
+                "",
+                "nothing here",
+            ],
+        );
+    }
+
+    #[test]
+    fn skips_patterns_whose_literals_are_absent() {
+        let filter = filter(&[
+            r"(?-u:\b)venmo me",
+            r"cash ?app",
+            r"(?:i|we) (?:broke|cracked) (?:my|the)",
+        ]);
+        assert_eq!(
+            filter.candidates(b"see you at noon"),
+            vec![false, false, false]
+        );
+        assert_eq!(filter.candidates(b"venmo me"), vec![true, false, false]);
+        // Each part must be there, not only the first.
+        assert_eq!(
+            filter.candidates(b"we fixed the tv"),
+            vec![false, false, false]
+        );
+        assert_eq!(
+            filter.candidates(b"it cracked, i think"),
+            vec![false, false, false]
+        );
+        assert_eq!(
+            filter.candidates(b"i cracked my tv"),
+            vec![false, false, true]
+        );
+        assert_eq!(filter.unfiltered(), 0);
+    }
+
+    #[test]
+    fn runs_patterns_without_literals_everywhere() {
+        let filter = filter(&[r"(?-u:[a-z])+"]);
+        assert_eq!(filter.unfiltered(), 1);
+        assert_eq!(filter.candidates(b"12"), vec![true]);
+    }
+}
