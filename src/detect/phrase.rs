@@ -192,6 +192,7 @@ impl PhraseDetector {
                         .configure(
                             MetaRegex::config()
                                 .utf8_empty(false)
+                                .auto_prefilter(false)
                                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
                         )
                         .build_from_hir(&hir)
@@ -332,8 +333,8 @@ impl PhraseDetector {
         // serves single words, which are plain terms).
         for view in plain_views.iter().take(2) {
             let haystack = view.as_str().as_bytes();
-            let maybe = self.prefilter.candidates(haystack);
-            for ((re, term), _) in self.regexes.iter().zip(maybe).filter(|(_, m)| *m) {
+            let candidates = self.prefilter.candidates(haystack);
+            for (re, term) in candidates.iter().filter_map(|&i| self.regexes.get(i)) {
                 for m in re.find_iter(haystack) {
                     if m.start() == m.end()
                         || !on_word_boundaries(view.as_str(), m.start(), m.end())
@@ -504,10 +505,13 @@ mod tests {
             for view in [views.text(), views.leet(), views.squashed()] {
                 let haystack = view.as_str().as_bytes();
                 let maybe = detector.prefilter.candidates(haystack);
-                for ((re, term), maybe) in detector.regexes.iter().zip(maybe) {
+                for (index, (re, term)) in detector.regexes.iter().enumerate() {
                     if re.is_match(haystack) {
                         checked += 1;
-                        assert!(maybe, "term {term} matches {text:?} but was skipped");
+                        assert!(
+                            maybe.contains(&index),
+                            "term {term} matches {text:?} but was skipped"
+                        );
                     }
                 }
             }
