@@ -37,11 +37,14 @@
 mod pattern;
 mod prefilter;
 
-use std::collections::{BTreeSet, HashMap};
+use std::{
+    cmp::Reverse,
+    collections::{BTreeSet, HashMap},
+};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex as MetaRegex;
-use regex_syntax::ParserBuilder;
+use regex_syntax::hir::Hir;
 
 use self::prefilter::Prefilter;
 use super::{Finding, money, negation};
@@ -178,29 +181,20 @@ impl PhraseDetector {
             build_automaton(&plain_patterns, problems)
         };
 
-        // Each pattern is parsed once; the prefilter and the regex share it.
+        // The prefilter and the regex share each pattern's expression.
         let mut regexes = Vec::new();
         let mut parsed = Vec::new();
-        for (source, id, file, line) in regex_sources {
-            let built = ParserBuilder::new()
-                .utf8(false)
-                .build()
-                .parse(&source)
-                .map_err(|e| e.to_string())
-                .and_then(|hir| {
-                    MetaRegex::builder()
-                        .configure(
-                            MetaRegex::config()
-                                .utf8_empty(false)
-                                .auto_prefilter(false)
-                                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
-                        )
-                        .build_from_hir(&hir)
-                        .map(|re| (re, hir))
-                        .map_err(|e| e.to_string())
-                });
+        for (hir, id, file, line) in regex_sources {
+            let built = MetaRegex::builder()
+                .configure(
+                    MetaRegex::config()
+                        .utf8_empty(false)
+                        .auto_prefilter(false)
+                        .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+                )
+                .build_from_hir(&hir);
             match built {
-                Ok((re, hir)) => {
+                Ok(re) => {
                     regexes.push((re, id));
                     parsed.push(hir);
                 }
@@ -416,7 +410,7 @@ impl OnceDetail {
 /// Compiles `{name}` classes on demand, once each, catching cycles.
 struct ClassCache<'a> {
     lists: &'a Wordlists,
-    done: HashMap<String, Result<String, String>>,
+    done: HashMap<String, Result<Hir, String>>,
     active: Vec<String>,
     problems: Vec<Problem>,
 }
@@ -433,7 +427,7 @@ impl<'a> ClassCache<'a> {
 }
 
 impl pattern::Classes for ClassCache<'_> {
-    fn class(&mut self, name: &str) -> Result<String, String> {
+    fn class(&mut self, name: &str) -> Result<Hir, String> {
         if let Some(done) = self.done.get(name) {
             return done
                 .clone()
@@ -466,11 +460,14 @@ impl pattern::Classes for ClassCache<'_> {
         }
         self.active.pop();
         // Longest first, so that `cash app` wins over `cash` where both fit.
-        alts.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        alts.sort_by_key(|hir| {
+            let properties = hir.properties();
+            Reverse((properties.minimum_len(), properties.maximum_len()))
+        });
         let result = if alts.is_empty() || failed {
             Err(format!("list {name:?} has no usable term"))
         } else {
-            Ok(alts.join("|"))
+            Ok(Hir::alternation(alts))
         };
         self.done.insert(name.to_string(), result.clone());
         result
