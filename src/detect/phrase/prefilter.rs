@@ -27,6 +27,13 @@ use regex_syntax::hir::{
 /// How many literal sets one pattern is checked against at most.
 const MAX_REQUIREMENTS: usize = 4;
 
+/// A pattern's second and later requirements need literals at least this
+/// long: one- and two-letter words (`i`, `a`, `my`) hit in nearly every
+/// message, and the scan pays for every hit. Measured with callgrind over
+/// the dev corpus: 3 costs 17% fewer instructions per message than no
+/// limit, 4 costs more again (more patterns run).
+const MIN_SECONDARY_LITERAL: usize = 3;
+
 /// The patterns a view string may match, as pattern indexes.
 #[derive(Debug)]
 pub(super) struct Prefilter {
@@ -114,10 +121,17 @@ impl Prefilter {
         let Ok(matches) = ac.try_find_overlapping_iter(haystack) else {
             return (0..self.need_counts.len()).collect();
         };
+        // A literal recurs (`i`, `the`): each is worked out once.
+        let mut done = vec![false; self.meets.len()];
         let mut met = vec![false; self.needed_by.len()];
-        let mut counts = vec![0usize; self.need_counts.len()];
+        let mut counts = vec![0u8; self.need_counts.len()];
         for m in matches {
-            for &requirement in self.meets.get(m.pattern().as_usize()).into_iter().flatten() {
+            let literal = m.pattern().as_usize();
+            match done.get_mut(literal) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            for &requirement in self.meets.get(literal).into_iter().flatten() {
                 match met.get_mut(requirement) {
                     Some(seen) if !*seen => *seen = true,
                     _ => continue,
@@ -127,7 +141,7 @@ impl Prefilter {
                         (counts.get_mut(pattern), self.need_counts.get(pattern))
                     {
                         *count += 1;
-                        if *count == need {
+                        if usize::from(*count) == need {
                             found.push(pattern);
                         }
                     }
@@ -160,7 +174,8 @@ fn required_literals(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
         let mut set: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
         set.sort();
         set.dedup();
-        if !chosen.contains(&set) {
+        let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+        if !chosen.contains(&set) && (chosen.is_empty() || shortest >= MIN_SECONDARY_LITERAL) {
             chosen.push(set);
         }
         if chosen.len() == MAX_REQUIREMENTS {
