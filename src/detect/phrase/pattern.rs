@@ -61,17 +61,22 @@ fn sep_class() -> ClassBytes {
 
 /// One or more separator bytes between two words.
 fn sep() -> Hir {
-    repeat(Hir::class(Class::Bytes(sep_class())), 1, None)
+    static SEP: LazyLock<Hir> =
+        LazyLock::new(|| repeat(Hir::class(Class::Bytes(sep_class())), 1, None));
+    SEP.clone()
 }
 
 /// One word in a gap: anything up to a separator or the end of a sentence.
 fn gap_word() -> Hir {
-    let mut class = sep_class();
-    class.union(&ClassBytes::new(
-        SENTENCE_END.iter().map(|&b| ClassBytesRange::new(b, b)),
-    ));
-    class.negate();
-    repeat(Hir::class(Class::Bytes(class)), 1, None)
+    static GAP_WORD: LazyLock<Hir> = LazyLock::new(|| {
+        let mut class = sep_class();
+        class.union(&ClassBytes::new(
+            SENTENCE_END.iter().map(|&b| ClassBytesRange::new(b, b)),
+        ));
+        class.negate();
+        repeat(Hir::class(Class::Bytes(class)), 1, None)
+    });
+    GAP_WORD.clone()
 }
 
 /// `sub` repeated `min` to `max` times (unbounded without a `max`), greedy.
@@ -138,7 +143,7 @@ pub fn compile(term: &str, classes: &mut dyn Classes) -> Result<Hir, String> {
     if seq.iter().all(|i| matches!(i, Item::Gap(_))) {
         return Err("pattern matches nothing".to_string());
     }
-    Ok(emit(&seq))
+    Ok(emit(seq))
 }
 
 /// Compiles a plain phrase to a regex expression (for use inside a class).
@@ -298,7 +303,7 @@ impl Parser<'_> {
                         if seq.iter().all(|i| matches!(i, Item::Gap(_))) {
                             optional = true;
                         } else {
-                            alts.push(emit(&seq));
+                            alts.push(emit(seq));
                         }
                         match self.tokens.get(self.pos).map(|t| &t.0) {
                             Some(Token::Bar) => self.pos += 1,
@@ -343,13 +348,13 @@ impl Parser<'_> {
 }
 
 /// Joins items with separators; gaps widen the separator, optional items carry theirs.
-fn emit(items: &[Item]) -> Hir {
+fn emit(items: Vec<Item>) -> Hir {
     let mut out = Vec::new();
     let mut required_before = false;
     let mut gap: Option<usize> = None;
     for item in items {
         match item {
-            Item::Gap(n) => gap = Some(gap.map_or(*n, |g| g + n)),
+            Item::Gap(n) => gap = Some(gap.map_or(n, |g| g + n)),
             Item::Elem {
                 re,
                 optional: is_optional,
@@ -363,17 +368,17 @@ fn emit(items: &[Item]) -> Hir {
                             repeat(Hir::concat(vec![gap_word(), sep()]), 0, Some(words)),
                         ])
                     }
-                    None if *glued => Hir::empty(),
+                    None if glued => Hir::empty(),
                     None => sep(),
                 };
                 match (required_before, is_optional) {
-                    (true, false) => out.extend([join, re.clone()]),
-                    (true, true) => out.push(optional(Hir::concat(vec![join, re.clone()]))),
+                    (true, false) => out.extend([join, re]),
+                    (true, true) => out.push(optional(Hir::concat(vec![join, re]))),
                     (false, false) => {
-                        out.push(re.clone());
+                        out.push(re);
                         required_before = true;
                     }
-                    (false, true) => out.push(optional(Hir::concat(vec![re.clone(), join]))),
+                    (false, true) => out.push(optional(Hir::concat(vec![re, join]))),
                 }
             }
         }
