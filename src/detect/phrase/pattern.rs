@@ -440,17 +440,26 @@ fn parsed(source: &str) -> Result<Hir, String> {
         .map_err(|e| format!("built-in pattern: {e}"))
 }
 
+/// The built-in tokens written as regex source, each parsed once per
+/// process.
 static MONEY: LazyLock<Result<Hir, String>> = LazyLock::new(|| parsed(&money::PATTERN));
+static PERCENT: LazyLock<Result<Hir, String>> = LazyLock::new(|| {
+    parsed(
+        r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]+)? ?(?:%|percent(?-u:\b)|per cent(?-u:\b)|por ciento(?-u:\b))",
+    )
+});
+static CASHTAG: LazyLock<Result<Hir, String>> =
+    LazyLock::new(|| parsed(r"\$[a-z][a-z0-9_]{1,19}(?-u:\b)"));
+static CODE: LazyLock<Result<Hir, String>> =
+    LazyLock::new(|| parsed(r"(?-u:\b)[a-z]*[a-z][0-9]+[a-z0-9]*(?-u:\b)"));
 
 fn builtin(name: &str) -> Result<Hir, String> {
     match name {
         "money" => MONEY.clone(),
-        "percent" => parsed(
-            r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]+)? ?(?:%|percent(?-u:\b)|per cent(?-u:\b)|por ciento(?-u:\b))",
-        ),
-        "cashtag" => parsed(r"\$[a-z][a-z0-9_]{1,19}(?-u:\b)"),
+        "percent" => PERCENT.clone(),
+        "cashtag" => CASHTAG.clone(),
         "word" => Ok(gap_word()),
-        "code" => parsed(r"(?-u:\b)[a-z]*[a-z][0-9]+[a-z0-9]*(?-u:\b)"),
+        "code" => CODE.clone(),
         _ => {
             let range = name
                 .strip_prefix("n:")
