@@ -19,7 +19,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet},
+    lexicon::{Cues, WordSet, text_and_squashed},
 };
 use crate::{
     category::Category,
@@ -108,7 +108,7 @@ impl EmailDetector {
     /// Appends a finding per email address.
     pub fn detect(&self, views: &Views, out: &mut Vec<Finding>) {
         let start = out.len();
-        for view in [views.text(), views.squashed()] {
+        for view in text_and_squashed(views) {
             for link in self.finder.links(view.as_str()) {
                 push(out, start, view, link.start()..link.end(), "email:plain");
             }

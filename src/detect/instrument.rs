@@ -20,8 +20,8 @@ use regex::Regex;
 
 use super::{
     Finding, checksum,
-    lexicon::{Cues, WordSet, view_range},
-    numeric::{self, Chain},
+    lexicon::{Cues, view_range},
+    numeric::{Chain, Chains},
 };
 use crate::{
     category::Category,
@@ -69,7 +69,6 @@ const CUE_BEFORE: usize = 32;
 pub struct InstrumentDetector {
     account_cues: Cues,
     bank_account_cues: Cues,
-    no_joiners: WordSet,
 }
 
 impl InstrumentDetector {
@@ -79,19 +78,25 @@ impl InstrumentDetector {
         InstrumentDetector {
             account_cues: Cues::compile(lists.data("account_cues"), problems),
             bank_account_cues: Cues::compile(lists.data("bank_account_cues"), problems),
-            no_joiners: WordSet::default(),
         }
     }
 
-    /// Appends a finding per credential; `original` is the message text.
-    pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
+    /// Appends a finding per credential; `chains` are the digit view's
+    /// (read with the phone joiners, which do not join here) and
+    /// `original` is the message text.
+    pub fn detect(
+        &self,
+        chains: &Chains<'_>,
+        views: &Views,
+        original: &str,
+        out: &mut Vec<Finding>,
+    ) {
         let digit = views.digit();
         let text = views.text();
         let t = text.as_str();
-        let chains = numeric::chains(digit.as_str(), &self.no_joiners);
         // Each chain with its text-view range, for cue distances.
         let located: Vec<(Chain<'_>, Span, Range<usize>)> = chains
-            .iter()
+            .iter_unjoined()
             .map(|c| {
                 let span = digit.to_original(c.range());
                 (c, span, view_range(text, span))

@@ -11,7 +11,7 @@ use std::{collections::HashSet, ops::Range};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::{
-    normalize::{self, View},
+    normalize::{self, View, Views},
     ruleset::{Problem, Wordlist},
     span::Span,
 };
@@ -101,6 +101,15 @@ pub(crate) fn is_whole_word(hay: &str, range: Range<usize>) -> bool {
     let after = hay.get(range.end..).and_then(|s| s.chars().next());
     !(first_alnum && before.is_some_and(char::is_alphanumeric)
         || last_alnum && after.is_some_and(char::is_alphanumeric))
+}
+
+/// Returns the text view, and the squashed view when it is stored apart:
+/// when nothing was squashed its getter hands back the text view, whose
+/// second search could only find what the first one did.
+pub(crate) fn text_and_squashed(views: &Views) -> impl Iterator<Item = &View> {
+    let text = views.text();
+    let squashed = views.squashed();
+    std::iter::once(text).chain((!std::ptr::eq(text, squashed)).then_some(squashed))
 }
 
 /// Returns the range of `view` whose bytes come from `span` of the original.

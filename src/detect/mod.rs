@@ -129,8 +129,11 @@ impl Detectors {
         self.email.detect(views, &mut out);
         self.url.detect(views, message.text, &mut out);
         self.social.detect(views, message.text, &mut out);
-        self.phone.detect(views, message.text, &mut out);
-        self.instrument.detect(views, message.text, &mut out);
+        // One reading of the digit view serves both.
+        let chains = self.phone.chains(views);
+        self.phone.detect_in(&chains, views, message.text, &mut out);
+        self.instrument
+            .detect(&chains, views, message.text, &mut out);
         out
     }
 }

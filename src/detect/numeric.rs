@@ -32,6 +32,36 @@ pub(crate) struct Group {
     pub gap: Range<usize>,
     /// Letters typed as digits (`2O6`) or digits of another script.
     pub obfuscated: bool,
+    /// For a group joined to the one before by a joiner word
+    /// (`206 call 555`): how it opens the chain it starts when words do
+    /// not join (see [`Chains::iter_unjoined`]).
+    pub after_joiner: Option<Opening>,
+}
+
+/// What may open a chain right before its first group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Opening {
+    /// The view byte of a `+`.
+    pub plus: Option<usize>,
+    /// The view byte of a `(`.
+    pub open_paren: Option<usize>,
+}
+
+impl Opening {
+    /// Reads the `+` and `(` at the end of the gap `gap_text`, which
+    /// starts at view byte `at`, before a group not glued to letters.
+    fn read(gap_text: &str, at: usize) -> Opening {
+        let mut opening = Opening::default();
+        let trimmed = gap_text.trim_end_matches(' ');
+        if trimmed.ends_with('(') {
+            opening.open_paren = Some(at + trimmed.len() - 1);
+        }
+        let bare = trimmed.trim_end_matches(['(', ' ']);
+        if bare.ends_with('+') {
+            opening.plus = Some(at + bare.len() - 1);
+        }
+        opening
+    }
 }
 
 /// Every chain of one string: the groups of all chains and their digits,
@@ -69,6 +99,42 @@ impl<'a> Chains<'a> {
             groups: self.groups.get(b.groups.clone()).unwrap_or_default(),
             plus: b.plus,
             open_paren: b.open_paren,
+        })
+    }
+
+    /// Returns the chains as if no word joined groups: each chain is cut
+    /// before every group that follows a joiner word. The same as reading
+    /// the string again with no joiners, without reading it again.
+    pub(crate) fn iter_unjoined(&self) -> impl Iterator<Item = Chain<'_>> {
+        self.iter().flat_map(|chain| {
+            let mut rest = chain;
+            std::iter::from_fn(move || {
+                if rest.groups.is_empty() {
+                    return None;
+                }
+                let cut = rest
+                    .groups
+                    .iter()
+                    .skip(1)
+                    .position(|g| g.after_joiner.is_some())
+                    .map_or(rest.groups.len(), |i| i + 1);
+                let (head, next) = rest.groups.split_at(cut);
+                let piece = Chain {
+                    groups: head,
+                    ..rest
+                };
+                let opening = next
+                    .first()
+                    .and_then(|g| g.after_joiner)
+                    .unwrap_or_default();
+                rest = Chain {
+                    groups: next,
+                    plus: opening.plus,
+                    open_paren: opening.open_paren,
+                    ..rest
+                };
+                Some(piece)
+            })
         })
     }
 }
@@ -306,6 +372,7 @@ fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
                 digits: start..digits.len(),
                 gap: 0..0,
                 obfuscated,
+                after_joiner: None,
             },
             glued_left: false,
             glued_right: false,
@@ -348,6 +415,7 @@ fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
             digits: start..digits.len(),
             gap: 0..0,
             obfuscated: digit_parts.clone().any(|(_, c)| !c.is_ascii_digit()),
+            after_joiner: None,
         },
         glued_left,
         glued_right,
@@ -409,24 +477,23 @@ pub(crate) fn chains<'a>(s: &'a str, joiners: &WordSet) -> Chains<'a> {
                 match (joined, current.as_mut()) {
                     (Some(g), Some(chain)) if can_extend && !glued_left => {
                         group.gap = g;
+                        if pending_gap.is_some() {
+                            group.after_joiner = Some(Opening::read(gap_text, gap.start));
+                        }
                         chain.groups.end = index + 1;
                     }
                     _ => {
                         out.bounds.extend(current.take());
-                        let mut chain = Bounds {
-                            groups: index..index + 1,
-                            plus: None,
-                            open_paren: None,
+                        let opening = if glued_left {
+                            Opening::default()
+                        } else {
+                            Opening::read(gap_text, gap.start)
                         };
-                        let trimmed = gap_text.trim_end_matches(' ');
-                        if !glued_left && trimmed.ends_with('(') {
-                            chain.open_paren = Some(gap.start + trimmed.len() - 1);
-                        }
-                        let bare = trimmed.trim_end_matches(['(', ' ']);
-                        if !glued_left && bare.ends_with('+') {
-                            chain.plus = Some(gap.start + bare.len() - 1);
-                        }
-                        current = Some(chain);
+                        current = Some(Bounds {
+                            groups: index..index + 1,
+                            plus: opening.plus,
+                            open_paren: opening.open_paren,
+                        });
                     }
                 }
                 out.groups.push(group);
@@ -495,5 +562,43 @@ mod tests {
             [(vec![1], false, false), (vec![2], false, false)]
         );
         assert_eq!(read("٥٥٥-٢٣٤"), [(vec![3, 3], false, false)]);
+    }
+
+    /// Every chain with its range, groups, `+` and `(`.
+    fn shape<'a>(chains: impl Iterator<Item = Chain<'a>>) -> Vec<String> {
+        chains
+            .map(|c| {
+                let gaps: Vec<&str> = c.gaps().collect();
+                format!(
+                    "{:?} {} {:?} {:?} {:?}",
+                    c.range(),
+                    c.digits(),
+                    gaps,
+                    c.plus,
+                    c.open_paren
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unjoined_chains_equal_a_reading_without_joiners() {
+        let joiners = WordSet::from_list(&Wordlist::parse("j.txt", "call\nthen\n"));
+        let none = WordSet::default();
+        for s in [
+            "206 call 555 0142",
+            "206 call (555) 0142 then +1 800 then call 5",
+            "call (206) then +44 20 7946 then 0958 call",
+            "1 then 2 then 3, 4 call 5-6 call call 7",
+            "206 then\n( 555 ) 0142 and 9 then x 4",
+            "4111 then 1111 1111 1111",
+            "no digits here",
+        ] {
+            assert_eq!(
+                shape(chains(s, &joiners).iter_unjoined()),
+                shape(chains(s, &none).iter()),
+                "{s}"
+            );
+        }
     }
 }

@@ -111,11 +111,28 @@ impl PhoneDetector {
     /// Appends a finding per phone number outside the addresses and links
     /// already in `out`; `original` is the message text.
     pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
+        self.detect_in(&self.chains(views), views, original, out);
+    }
+
+    /// Reads the chains of the digit view, joiner words included; the
+    /// payment detector reads them too, without the joiners.
+    pub(crate) fn chains<'a>(&self, views: &'a Views) -> Chains<'a> {
+        numeric::chains(views.digit().as_str(), &self.joiners)
+    }
+
+    /// [`PhoneDetector::detect`] with the chains of [`PhoneDetector::chains`]
+    /// already read.
+    pub(crate) fn detect_in(
+        &self,
+        chains: &Chains<'_>,
+        views: &Views,
+        original: &str,
+        out: &mut Vec<Finding>,
+    ) {
         let digit = views.digit();
-        let chains = numeric::chains(digit.as_str(), &self.joiners);
         // Most messages hold no number: they skip the cue search.
         if !chains.is_empty() {
-            self.detect_chains(&chains, views, original, out);
+            self.detect_chains(chains, views, original, out);
         }
         for caps in AREA_CODE.captures_iter(digit.as_str()) {
             if let Some(m) = caps.get(1) {

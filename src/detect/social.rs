@@ -24,7 +24,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet},
+    lexicon::{Cues, WordSet, text_and_squashed},
 };
 use crate::{
     category::Category,
@@ -146,7 +146,7 @@ impl SocialDetector {
             }
         }
         if let Some(cue) = &self.cue {
-            for view in [text, views.squashed()] {
+            for view in text_and_squashed(views) {
                 for caps in cue.captures_iter(view.as_str()) {
                     let Some(h) = caps
                         .name("h1")

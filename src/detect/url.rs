@@ -23,7 +23,10 @@ use std::{ops::Range, sync::LazyLock};
 use linkify::{LinkFinder, LinkKind};
 use regex::Regex;
 
-use super::{Finding, lexicon::WordSet};
+use super::{
+    Finding,
+    lexicon::{WordSet, text_and_squashed},
+};
 use crate::{
     category::Category,
     normalize::{View, Views},
@@ -96,7 +99,7 @@ impl UrlDetector {
 
     /// Appends a finding per link; `original` is the message text.
     pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
-        for view in [views.text(), views.squashed()] {
+        for view in text_and_squashed(views) {
             for link in self.finder.links(view.as_str()) {
                 let range = link.start()..link.end();
                 let parts = split(link.as_str());
