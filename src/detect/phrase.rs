@@ -19,6 +19,8 @@
 //!   [`prefilter`]) picks the few patterns that may match a view; only
 //!   those run, each on its own (one `RegexSet` of all patterns measured
 //!   ten times slower: its lazy DFA keeps determinizing the union's states).
+//!   A pattern's regex is compiled the first time it runs, so a build
+//!   pays only for expressions and the prefilter.
 //! - Bad terms and patterns are reported as [`Problem`]s with file and line.
 //!
 //! What a match does depends on its list's `kind` (see `ruleset/manifest.rs`):
@@ -40,11 +42,13 @@ mod prefilter;
 use std::{
     cmp::Reverse,
     collections::{BTreeSet, HashMap},
+    ops::Deref,
+    sync::{Arc, OnceLock},
 };
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::meta::Regex as MetaRegex;
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 use self::prefilter::Prefilter;
 use super::{Finding, money, negation};
@@ -74,7 +78,7 @@ pub struct PhraseDetector {
     /// Aho-Corasick pattern id → the terms with that normalized text.
     plain_terms: Vec<Vec<usize>>,
     /// Each pattern's regex and its term.
-    regexes: Vec<(MetaRegex, usize)>,
+    regexes: Vec<(LazyRegex, usize)>,
     /// Which of `regexes` may match a view string.
     prefilter: Prefilter,
 }
@@ -181,27 +185,23 @@ impl PhraseDetector {
             build_automaton(&plain_patterns, problems)
         };
 
-        // The prefilter and the regex share each pattern's expression.
-        let mut regexes = Vec::new();
-        let mut parsed = Vec::new();
-        for (hir, id, file, line) in regex_sources {
-            let built = MetaRegex::builder()
-                .configure(
-                    MetaRegex::config()
-                        .utf8_empty(false)
-                        .auto_prefilter(false)
-                        .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
-                )
-                .build_from_hir(&hir);
-            match built {
-                Ok(re) => {
-                    regexes.push((re, id));
-                    parsed.push(hir);
+        let mut regexes = Vec::with_capacity(regex_sources.len());
+        match build_regex(&Hir::fail()) {
+            Ok(never) => {
+                let never = Arc::new(never);
+                for (hir, id, file, line) in regex_sources {
+                    match LazyRegex::new(hir, &never) {
+                        Ok(re) => regexes.push((re, id)),
+                        Err(e) => {
+                            problems.push(Problem::line(file, line, e));
+                        }
+                    }
                 }
-                Err(e) => problems.push(Problem::line(file, line, format!("pattern: {e}"))),
             }
+            // Never happens; the problem fails the ruleset.
+            Err(e) => problems.push(Problem::file("policy.toml", e)),
         }
-        let prefilter = Prefilter::build(&parsed);
+        let prefilter = Prefilter::build(regexes.iter().map(|(re, _)| &re.hir));
         PhraseDetector {
             lists: compiled,
             terms,
@@ -382,6 +382,96 @@ fn on_word_boundaries(view: &str, start: usize, end: usize) -> bool {
         && !glued(after.chars().next(), inside.chars().next_back())
 }
 
+/// Patterns whose NFA may hold more states than this (by
+/// [`nfa_states_bound`]) compile with the ruleset, so that a pattern over
+/// [`REGEX_SIZE_LIMIT`] is reported as a problem; smaller ones, nearly
+/// all, compile on their first search.
+const EAGER_NFA_STATES: u64 = 50_000;
+
+/// A pattern's regex, compiled the first time the prefilter lets the
+/// pattern run: most patterns never pass the prefilter in a given run,
+/// and compiling all of them (a forward and a reverse NFA each) was most
+/// of a ruleset's build time.
+#[derive(Debug)]
+struct LazyRegex {
+    hir: Hir,
+    regex: OnceLock<MetaRegex>,
+    /// What a pattern that fails to compile late becomes: a regex that
+    /// never matches, shared by the ruleset's patterns.
+    never: Arc<MetaRegex>,
+}
+
+impl LazyRegex {
+    /// Keeps `hir` to compile on first use, or compiles it now if it may
+    /// be too large to compile (see [`EAGER_NFA_STATES`]).
+    fn new(hir: Hir, never: &Arc<MetaRegex>) -> Result<LazyRegex, String> {
+        let regex = OnceLock::new();
+        if nfa_states_bound(&hir) > EAGER_NFA_STATES {
+            let _ = regex.set(build_regex(&hir)?);
+        }
+        Ok(LazyRegex {
+            hir,
+            regex,
+            never: Arc::clone(never),
+        })
+    }
+}
+
+impl Deref for LazyRegex {
+    type Target = MetaRegex;
+
+    fn deref(&self) -> &MetaRegex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.hir).unwrap_or_else(|e| {
+                // Not expected: a pattern this small fits the size limit.
+                // Never matching beats failing every message.
+                tracing::warn!(
+                    error = e,
+                    "phrase pattern failed to compile; it never matches"
+                );
+                MetaRegex::clone(&self.never)
+            })
+        })
+    }
+}
+
+/// Compiles one pattern's expression; an error is a problem's reason.
+fn build_regex(hir: &Hir) -> Result<MetaRegex, String> {
+    MetaRegex::builder()
+        .configure(
+            MetaRegex::config()
+                .utf8_empty(false)
+                .auto_prefilter(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+        )
+        .build_from_hir(hir)
+        .map_err(|e| format!("pattern: {e}"))
+}
+
+/// An upper bound of the NFA states compiling `hir` takes: every literal
+/// byte, class range and assertion a state, repetitions counted as copies.
+fn nfa_states_bound(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(literal) => 1 + literal.0.len() as u64,
+        HirKind::Class(Class::Bytes(class)) => 1 + class.ranges().len() as u64,
+        // A Unicode class compiles to UTF-8 sequences: a few states per range.
+        HirKind::Class(Class::Unicode(class)) => 1 + 16 * class.ranges().len() as u64,
+        HirKind::Capture(capture) => 2 + nfa_states_bound(&capture.sub),
+        HirKind::Repetition(repetition) => {
+            let copies = u64::from(repetition.max.unwrap_or(repetition.min)) + 1;
+            nfa_states_bound(&repetition.sub)
+                .saturating_add(1)
+                .saturating_mul(copies)
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().fold(1 + subs.len() as u64, |sum, sub| {
+                sum.saturating_add(nfa_states_bound(sub))
+            })
+        }
+    }
+}
+
 /// The damage detail of a message, computed at most once.
 #[derive(Default)]
 struct OnceDetail {
@@ -514,5 +604,33 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} pattern matches checked");
+    }
+
+    /// Patterns compile on first use unless [`super::nfa_states_bound`]
+    /// says they may be too large: the bound must never be below the
+    /// states the compiler makes, checked on every shipped pattern.
+    #[test]
+    fn nfa_states_bound_is_an_upper_bound() {
+        use regex_automata::nfa::thompson;
+
+        let ruleset = Ruleset::embedded().expect("embedded ruleset builds");
+        let detector = &ruleset.detectors().phrase;
+        assert!(detector.regexes.len() > 100);
+        for (re, term) in &detector.regexes {
+            let nfa = thompson::Compiler::new()
+                .configure(thompson::Config::new().utf8(false))
+                .build_from_hir(&re.hir)
+                .expect("shipped pattern compiles");
+            let states = u64::try_from(nfa.states().len()).expect("fits u64");
+            let bound = super::nfa_states_bound(&re.hir);
+            assert!(
+                states <= bound,
+                "term {term}: {states} states, bound {bound}"
+            );
+            assert!(
+                bound < super::EAGER_NFA_STATES,
+                "term {term} compiles eagerly"
+            );
+        }
     }
 }

@@ -51,14 +51,14 @@ pub(super) struct Prefilter {
 impl Prefilter {
     /// Builds the filter for `patterns`, parsed, in the order the detector
     /// keeps them.
-    pub(super) fn build(patterns: &[Hir]) -> Prefilter {
+    pub(super) fn build<'a>(patterns: impl IntoIterator<Item = &'a Hir>) -> Prefilter {
         let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut meets: Vec<Vec<usize>> = Vec::new();
         let mut requirement_ids: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
         let mut needed_by: Vec<Vec<usize>> = Vec::new();
         let mut need_counts = Vec::new();
-        for (pattern, hir) in patterns.iter().enumerate() {
+        for (pattern, hir) in patterns.into_iter().enumerate() {
             let sets = required_literals(hir);
             need_counts.push(sets.len());
             for set in sets {
