@@ -19,7 +19,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet, text_and_squashed},
+    lexicon::{Cues, WordSet, has_token, text_and_squashed},
 };
 use crate::{
     category::Category,
@@ -116,7 +116,12 @@ impl EmailDetector {
         }
         if let Some(re) = &self.provider_handle {
             let view = views.text();
-            for caps in re.captures_iter(view.as_str()) {
+            let s = view.as_str();
+            // Most messages name no provider: no captures are made for them.
+            for m in re.find_iter(s) {
+                let Some(caps) = re.captures_at(s, m.start()) else {
+                    continue;
+                };
                 let (Some(whole), Some(handle)) = (caps.get(0), caps.get(1)) else {
                     continue;
                 };
@@ -130,9 +135,17 @@ impl EmailDetector {
 
     fn obfuscated(&self, view: &View, out: &mut Vec<Finding>, start: usize) {
         let s = view.as_str();
-        let cue_hits = self.cues.find_all(s);
-        let cued = |at: usize| {
+        // Every written `@` holds `@`, or `at` or `arroba` set apart from
+        // the letters around it; most messages have none.
+        if !(s.contains('@') || has_token(s, "at") || has_token(s, "arroba")) {
+            return;
+        }
+        // The cue words matter only for `name at site dot com`: found on
+        // first need.
+        let mut cue_hits: Option<Vec<std::ops::Range<usize>>> = None;
+        let mut cued = |at: usize| {
             cue_hits
+                .get_or_insert_with(|| self.cues.find_all(s))
                 .iter()
                 .any(|c| c.end <= at && c.end + CUE_BEFORE >= at)
         };

@@ -106,7 +106,12 @@ impl InstrumentDetector {
             let from = floor_char(t, at.start.saturating_sub(CUE_BEFORE));
             t.get(from..at.start).is_some_and(|w| re.is_match(w))
         };
-        let account_hits = self.account_cues.find_all(t);
+        // The cues only qualify chains: a message without one skips them.
+        let account_hits = if located.is_empty() {
+            Vec::new()
+        } else {
+            self.account_cues.find_all(t)
+        };
         let mut routing_found = false;
         for (chain, span, at) in &located {
             for range in cards(*chain) {
@@ -140,7 +145,11 @@ impl InstrumentDetector {
         }
         // An account number follows an account cue: any cue next to a valid
         // routing number, a bank-account cue on its own.
-        let strong = self.bank_account_cues.find_all(t);
+        let strong = if located.is_empty() {
+            Vec::new()
+        } else {
+            self.bank_account_cues.find_all(t)
+        };
         let cues = account_hits
             .iter()
             .filter(|_| routing_found)
@@ -164,25 +173,35 @@ impl InstrumentDetector {
                 }
             }
         }
-        for m in IBAN.find_iter(t) {
-            if let Some(range) = iban(m.as_str()) {
-                let span = text.to_original(m.start()..m.start() + range.end);
-                out.push(Finding::new(
-                    Category::PaymentInstrument,
-                    "instrument:iban",
-                    span,
-                ));
+        // IBANs, `bc1…` and `0x…` hold digits, base58 addresses a run of
+        // 26 or more letters and digits; most messages have neither.
+        let (digits, longest_run) = scan(t);
+        if digits {
+            for m in IBAN.find_iter(t) {
+                if let Some(range) = iban(m.as_str()) {
+                    let span = text.to_original(m.start()..m.start() + range.end);
+                    out.push(Finding::new(
+                        Category::PaymentInstrument,
+                        "instrument:iban",
+                        span,
+                    ));
+                }
             }
         }
-        for m in BASE58.find_iter(t) {
-            let span = text.to_original(m.range());
-            if span.slice(original).is_some_and(checksum::base58check) {
-                out.push(Finding::new(
-                    Category::PaymentInstrument,
-                    "instrument:bitcoin",
-                    span,
-                ));
+        if longest_run >= 26 {
+            for m in BASE58.find_iter(t) {
+                let span = text.to_original(m.range());
+                if span.slice(original).is_some_and(checksum::base58check) {
+                    out.push(Finding::new(
+                        Category::PaymentInstrument,
+                        "instrument:bitcoin",
+                        span,
+                    ));
+                }
             }
+        }
+        if !digits {
+            return;
         }
         for m in BECH32.find_iter(t) {
             if checksum::bech32(m.as_str()) {
@@ -203,6 +222,22 @@ impl InstrumentDetector {
             ));
         }
     }
+}
+
+/// Returns whether `s` holds an ASCII digit, and the length of its longest
+/// run of ASCII letters and digits.
+fn scan(s: &str) -> (bool, usize) {
+    let (mut digits, mut longest, mut run) = (false, 0, 0);
+    for b in s.bytes() {
+        digits |= b.is_ascii_digit();
+        if b.is_ascii_alphanumeric() {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    (digits, longest)
 }
 
 /// Returns the group windows of `chain` that are card numbers, longest

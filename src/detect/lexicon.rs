@@ -112,6 +112,23 @@ pub(crate) fn text_and_squashed(views: &Views) -> impl Iterator<Item = &View> {
     std::iter::once(text).chain((!std::ptr::eq(text, squashed)).then_some(squashed))
 }
 
+/// Returns true when `s` holds an ASCII digit.
+pub(crate) fn has_ascii_digit(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Returns true when `s` holds `word` with no ASCII letter or digit right
+/// before or after it: a cheap test that a pattern needing `word` as a
+/// separate token (`\s+at\s+`, `(at)`, `-at-`) could match.
+pub(crate) fn has_token(s: &str, word: &str) -> bool {
+    let bytes = s.as_bytes();
+    s.match_indices(word).any(|(i, _)| {
+        let before = i.checked_sub(1).and_then(|j| bytes.get(j));
+        let after = bytes.get(i + word.len());
+        !before.is_some_and(u8::is_ascii_alphanumeric) && !after.is_some_and(u8::is_ascii_alphanumeric)
+    })
+}
+
 /// Returns the range of `view` whose bytes come from `span` of the original.
 ///
 /// Views map forward monotonically, so two binary searches find the first

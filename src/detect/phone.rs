@@ -34,7 +34,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet, any_within, view_range},
+    lexicon::{Cues, WordSet, any_within, has_ascii_digit, view_range},
     numeric::{self, Chain, Chains},
 };
 use crate::{
@@ -134,16 +134,23 @@ impl PhoneDetector {
         if !chains.is_empty() {
             self.detect_chains(chains, views, original, out);
         }
-        for caps in AREA_CODE.captures_iter(digit.as_str()) {
-            if let Some(m) = caps.get(1) {
-                out.push(Finding::new(
-                    Category::ContactPhone,
-                    "phone:area_code",
-                    digit.to_original(m.range()),
-                ));
+        // Both patterns need a digit (a vanity number an `8`); most
+        // messages have none.
+        if has_ascii_digit(digit.as_str()) {
+            for caps in AREA_CODE.captures_iter(digit.as_str()) {
+                if let Some(m) = caps.get(1) {
+                    out.push(Finding::new(
+                        Category::ContactPhone,
+                        "phone:area_code",
+                        digit.to_original(m.range()),
+                    ));
+                }
             }
         }
         let text = views.text();
+        if !text.as_str().contains('8') {
+            return;
+        }
         for caps in VANITY.captures_iter(text.as_str()) {
             let (Some(whole), Some(rest)) = (caps.get(0), caps.get(1)) else {
                 continue;

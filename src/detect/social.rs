@@ -20,6 +20,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use super::{
@@ -62,6 +63,9 @@ const PAYMENT_BEFORE: usize = 16;
 /// Finds social handles.
 #[derive(Debug)]
 pub struct SocialDetector {
+    /// The first word of every network name, to tell cheaply whether a
+    /// view names a network at all.
+    networks: Option<AhoCorasick>,
     cue: Option<Regex>,
     named_before: Option<Regex>,
     payment_cues: Cues,
@@ -105,7 +109,29 @@ impl SocialDetector {
             };
             (build(&cue), build(&page), build(&named_before))
         };
+        // The first word of each name: `whats app` may be written
+        // `whats  app`, but always starts with `whats`.
+        let first_words: Vec<&str> = networks
+            .iter()
+            .filter_map(|n| n.split(' ').next())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let networks = if first_words.is_empty() {
+            None
+        } else {
+            match AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&first_words)
+            {
+                Ok(ac) => Some(ac),
+                Err(e) => {
+                    problems.push(Problem::file(file, format!("network automaton: {e}")));
+                    None
+                }
+            }
+        };
         SocialDetector {
+            networks,
             cue,
             page,
             named_before,
@@ -119,34 +145,31 @@ impl SocialDetector {
     pub fn detect(&self, views: &Views, original: &str, out: &mut Vec<Finding>) {
         let text = views.text();
         let s = text.as_str();
-        let payment = self.payment_cues.find_all(s);
-        let place = self.place_cues.find_all(s);
-        for caps in AT_HANDLE.captures_iter(s) {
-            if let Some(h) = caps.name("h") {
-                let handle = h.as_str();
-                let after_payment_app = payment
-                    .iter()
-                    .any(|c| c.end <= h.start() && c.end + PAYMENT_BEFORE >= h.start());
-                // `meet @Lowes`: `@` for "at", right after the word.
-                let at_place = place
-                    .iter()
-                    .any(|c| c.end <= h.start() && c.end + 1 >= h.start());
-                if !TIME.is_match(handle)
-                    && !after_payment_app
-                    && !at_place
-                    && self.is_handle(&handle[1..])
-                {
-                    push(out, text, h.range(), "social:at_handle");
+        if s.contains('@') {
+            self.at_handles(text, out);
+        }
+        if s.contains("u/") {
+            for caps in REDDIT_USER.captures_iter(s) {
+                if let Some(h) = caps.name("h") {
+                    push(out, text, h.range(), "social:reddit");
                 }
             }
         }
-        for caps in REDDIT_USER.captures_iter(s) {
-            if let Some(h) = caps.name("h") {
-                push(out, text, h.range(), "social:reddit");
-            }
-        }
+        // Every pattern below needs a network name; most messages have none.
+        let Some(networks) = &self.networks else {
+            return;
+        };
+        let text_names_one = names_a_network(networks, s);
         if let Some(cue) = &self.cue {
             for view in text_and_squashed(views) {
+                let names_one = if std::ptr::eq(view, text) {
+                    text_names_one
+                } else {
+                    names_a_network(networks, view.as_str())
+                };
+                if !names_one {
+                    continue;
+                }
                 for caps in cue.captures_iter(view.as_str()) {
                     let Some(h) = caps
                         .name("h1")
@@ -170,6 +193,9 @@ impl SocialDetector {
                     }
                 }
             }
+        }
+        if !text_names_one {
+            return;
         }
         if let Some(re) = &self.named_before {
             for caps in re.captures_iter(s) {
@@ -201,12 +227,59 @@ impl SocialDetector {
         }
     }
 
+    /// Appends the `@handle`s of the text view that are not times, places
+    /// or payment handles.
+    fn at_handles(&self, text: &View, out: &mut Vec<Finding>) {
+        let s = text.as_str();
+        let payment = self.payment_cues.find_all(s);
+        let place = self.place_cues.find_all(s);
+        for caps in AT_HANDLE.captures_iter(s) {
+            if let Some(h) = caps.name("h") {
+                let handle = h.as_str();
+                let after_payment_app = payment
+                    .iter()
+                    .any(|c| c.end <= h.start() && c.end + PAYMENT_BEFORE >= h.start());
+                // `meet @Lowes`: `@` for "at", right after the word.
+                let at_place = place
+                    .iter()
+                    .any(|c| c.end <= h.start() && c.end + 1 >= h.start());
+                if !TIME.is_match(handle)
+                    && !after_payment_app
+                    && !at_place
+                    && self.is_handle(&handle[1..])
+                {
+                    push(out, text, h.range(), "social:at_handle");
+                }
+            }
+        }
+    }
+
     /// Returns true when `name` (without `@`) can be a handle.
     fn is_handle(&self, name: &str) -> bool {
         name.len() >= 2
             && !name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
             && !self.stopwords.contains(name)
     }
+}
+
+/// Returns true when `s` holds a network name's first word that starts at
+/// an ASCII word boundary, as every network pattern needs.
+fn names_a_network(networks: &AhoCorasick, s: &str) -> bool {
+    let bytes = s.as_bytes();
+    networks.find_overlapping_iter(s).any(|m| {
+        let first_is_word = bytes.get(m.start()).is_some_and(|&b| is_word_byte(b));
+        let after_word = m
+            .start()
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_some_and(|&b| is_word_byte(b));
+        !(first_is_word && after_word)
+    })
+}
+
+/// Returns true for a byte `(?-u:\b)` counts as a word character.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Returns the span of up to five capitalized words of the original that

@@ -156,6 +156,11 @@ impl UrlDetector {
 
     fn obfuscated(&self, view: &View, out: &mut Vec<Finding>) {
         let s = view.as_str();
+        // A link is reported here only with a defanged scheme or a written
+        // dot; a message with neither skips the search.
+        if !may_be_obfuscated(s) {
+            return;
+        }
         let mut at = 0;
         while let Some(caps) = OBFUSCATED.captures_at(s, at) {
             let (Some(whole), Some(host), Some(tld)) =
@@ -276,6 +281,25 @@ fn split(link: &str) -> Parts<'_> {
         host: host.strip_prefix("www.").unwrap_or(&host).to_string(),
         path: rest.get(host_end..).unwrap_or(""),
     }
+}
+
+/// Returns false when `s` holds no defanged scheme (`hxx`, `h**`) and no
+/// dot written other than plainly: every [`DOT`] but `\.` holds `dot`,
+/// `·`, `•`, or a `.` right after a space or an opening bracket (a
+/// Unicode space ends in a byte over 0x7f).
+fn may_be_obfuscated(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let written_dot = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'.'
+            && i.checked_sub(1)
+                .and_then(|j| bytes.get(j))
+                .is_some_and(|&p| p.is_ascii_whitespace() || p == 0x0b || p >= 0x80 || b"([{".contains(&p))
+    });
+    written_dot
+        || s.contains("dot")
+        || s.contains("hxx")
+        || s.contains("h**")
+        || s.contains(['·', '•'])
 }
 
 /// Trims punctuation that ends a sentence, not a path.
