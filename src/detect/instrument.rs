@@ -20,7 +20,7 @@ use regex::Regex;
 
 use super::{
     Finding, checksum,
-    lexicon::{Cues, view_range},
+    lexicon::{Cues, has_ascii_digit, view_range},
     numeric::{Chain, Chains},
 };
 use crate::{
@@ -106,12 +106,9 @@ impl InstrumentDetector {
             let from = floor_char(t, at.start.saturating_sub(CUE_BEFORE));
             t.get(from..at.start).is_some_and(|w| re.is_match(w))
         };
-        // The cues only qualify chains: a message without one skips them.
-        let account_hits = if located.is_empty() {
-            Vec::new()
-        } else {
-            self.account_cues.find_all(t)
-        };
+        // The cues only qualify some chains: each list is searched on first
+        // need, most messages never need one.
+        let mut account_hits: Option<Vec<Range<usize>>> = None;
         let mut routing_found = false;
         for (chain, span, at) in &located {
             for range in cards(*chain) {
@@ -126,7 +123,10 @@ impl InstrumentDetector {
             let digits = chain.digits();
             if digits.len() == 9
                 && checksum::aba(digits)
-                && (near(&ROUTING_CUE, at) || !account_hits.is_empty())
+                && (near(&ROUTING_CUE, at)
+                    || !account_hits
+                        .get_or_insert_with(|| self.account_cues.find_all(t))
+                        .is_empty())
             {
                 routing_found = true;
                 out.push(Finding::new(
@@ -145,14 +145,22 @@ impl InstrumentDetector {
         }
         // An account number follows an account cue: any cue next to a valid
         // routing number, a bank-account cue on its own.
-        let strong = if located.is_empty() {
-            Vec::new()
-        } else {
+        let account_hits = match account_hits {
+            Some(hits) if routing_found => hits,
+            None if routing_found => self.account_cues.find_all(t),
+            _ => Vec::new(),
+        };
+        // Only a chain of 6 to 17 digits can follow a bank-account cue.
+        let strong = if located
+            .iter()
+            .any(|(chain, _, _)| (6..=17).contains(&chain.digits().len()))
+        {
             self.bank_account_cues.find_all(t)
+        } else {
+            Vec::new()
         };
         let cues = account_hits
             .iter()
-            .filter(|_| routing_found)
             .map(|c| (c, 4))
             .chain(strong.iter().map(|c| (c, 6)));
         for (cue, min) in cues {
@@ -175,7 +183,7 @@ impl InstrumentDetector {
         }
         // IBANs, `bc1…` and `0x…` hold digits, base58 addresses a run of
         // 26 or more letters and digits; most messages have neither.
-        let (digits, longest_run) = scan(t);
+        let digits = has_ascii_digit(t);
         if digits {
             for m in IBAN.find_iter(t) {
                 if let Some(range) = iban(m.as_str()) {
@@ -188,7 +196,7 @@ impl InstrumentDetector {
                 }
             }
         }
-        if longest_run >= 26 {
+        if has_run(t, 26) {
             for m in BASE58.find_iter(t) {
                 let span = text.to_original(m.range());
                 if span.slice(original).is_some_and(checksum::base58check) {
@@ -224,20 +232,24 @@ impl InstrumentDetector {
     }
 }
 
-/// Returns whether `s` holds an ASCII digit, and the length of its longest
-/// run of ASCII letters and digits.
-fn scan(s: &str) -> (bool, usize) {
-    let (mut digits, mut longest, mut run) = (false, 0, 0);
-    for b in s.bytes() {
-        digits |= b.is_ascii_digit();
-        if b.is_ascii_alphanumeric() {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
+/// Returns true when `s` holds a run of `len` or more ASCII letters and
+/// digits. Probes every `len`th byte and reads back from it, so ordinary
+/// text costs a fraction of a pass.
+fn has_run(s: &str, len: usize) -> bool {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while let Some(last) = (start + len).checked_sub(1).filter(|&l| l < bytes.len()) {
+        // A run of `len` from `start` holds `last`: find the nearest byte
+        // before it (back to `start`) that breaks the run.
+        match bytes
+            .get(start..=last)
+            .and_then(|w| w.iter().rposition(|b| !b.is_ascii_alphanumeric()))
+        {
+            None => return true,
+            Some(i) => start += i + 1,
         }
     }
-    (digits, longest)
+    false
 }
 
 /// Returns the group windows of `chain` that are card numbers, longest
@@ -311,6 +323,20 @@ mod tests {
         for re in [&IBAN, &BASE58, &BECH32, &ETHEREUM, &ROUTING_CUE, &CLABE_CUE] {
             LazyLock::force(re);
         }
+    }
+
+    #[test]
+    fn finds_long_runs_of_letters_and_digits() {
+        let run = "a".repeat(26);
+        assert!(has_run(&run, 26));
+        assert!(has_run(&format!("x {run} y"), 26));
+        assert!(has_run(&format!("{}{run}", "b c ".repeat(9)), 26));
+        assert!(!has_run(&"a".repeat(25), 26));
+        assert!(!has_run(
+            &format!("{} {}", "a".repeat(25), "a".repeat(25)),
+            26
+        ));
+        assert!(!has_run("", 26));
     }
 
     #[test]

@@ -117,16 +117,13 @@ pub(crate) fn has_ascii_digit(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// Returns true when `s` holds `word` with no ASCII letter or digit right
-/// before or after it: a cheap test that a pattern needing `word` as a
-/// separate token (`\s+at\s+`, `(at)`, `-at-`) could match.
-pub(crate) fn has_token(s: &str, word: &str) -> bool {
-    let bytes = s.as_bytes();
-    s.match_indices(word).any(|(i, _)| {
-        let before = i.checked_sub(1).and_then(|j| bytes.get(j));
-        let after = bytes.get(i + word.len());
-        !before.is_some_and(u8::is_ascii_alphanumeric) && !after.is_some_and(u8::is_ascii_alphanumeric)
-    })
+/// Returns true when `s` holds one of `words` with no ASCII letter or
+/// digit right before or after it: a cheap test that a pattern needing the
+/// word as a separate token (`\s+at\s+`, `(at)`, `-at-`) could match.
+pub(crate) fn has_token(s: &str, words: &[&str]) -> bool {
+    s.as_bytes()
+        .split(|b| !b.is_ascii_alphanumeric())
+        .any(|token| words.iter().any(|w| token == w.as_bytes()))
 }
 
 /// Returns the range of `view` whose bytes come from `span` of the original.
@@ -180,5 +177,19 @@ mod tests {
         let cues = Cues::compile(&list, &mut Vec::new());
         assert_eq!(cues.find_all("recall me at"), vec![7..9, 10..12]);
         assert!(is_whole_word("#1", 0..1));
+    }
+
+    #[test]
+    fn finds_tokens_apart_from_letters() {
+        let at = ["at", "arroba"];
+        assert!(has_token("mike at gmail", &at));
+        assert!(has_token("mike(at)gmail", &at));
+        assert!(has_token("at", &at));
+        assert!(has_token("tom-at-gmail", &at));
+        assert!(has_token("jose arroba gmail", &at));
+        assert!(!has_token("that cat ate", &at));
+        assert!(!has_token("", &at));
+        assert!(has_ascii_digit("call 5"));
+        assert!(!has_ascii_digit("call five"));
     }
 }

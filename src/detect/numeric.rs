@@ -310,36 +310,58 @@ enum Token {
 /// Returns the runs of letters and digits of `s`, each with the range of
 /// the gap before it.
 fn runs(s: &str) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
-    let mut chars = s.char_indices().peekable();
+    let mut i = 0;
     let mut gap_start = 0;
     std::iter::from_fn(move || {
-        while let Some(&(i, c)) = chars.peek() {
-            if !(c.is_alphanumeric() || digit_value(c).is_some()) {
-                chars.next();
-                continue;
+        loop {
+            let (c, len) = char_at(s, i)?;
+            let starts_run = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric() || digit_value(c).is_some()
+            };
+            if starts_run {
+                break;
             }
-            let start = i;
-            let mut end = i;
-            while let Some(&(j, c)) = chars.peek() {
-                if c.is_alphanumeric() || digit_value(c).is_some() || is_digit_mark(c) {
-                    end = j + c.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let gap = gap_start..start;
-            gap_start = end;
-            return Some((gap, start..end));
+            i += len;
         }
-        None
+        let start = i;
+        while let Some((c, len)) = char_at(s, i) {
+            let in_run = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric() || digit_value(c).is_some() || is_digit_mark(c)
+            };
+            if !in_run {
+                break;
+            }
+            i += len;
+        }
+        let gap = gap_start..start;
+        gap_start = i;
+        Some((gap, start..i))
     })
+}
+
+/// Returns the char at byte `i` of `s` and its length; an ASCII byte
+/// without decoding.
+fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
+    let b = *s.as_bytes().get(i)?;
+    if b.is_ascii() {
+        return Some((char::from(b), 1));
+    }
+    let c = s.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
 }
 
 /// Reads the run `range` of `s`; a group's ASCII digits are appended to
 /// `digits`, which its `digits` range points into.
 fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
     let run = s.get(range.clone()).unwrap_or("");
+    // Most runs are plain words: ASCII without a digit.
+    if !run.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii()) {
+        return Token::Word(range);
+    }
     let digit_count = run.chars().filter(|&c| digit_value(c).is_some()).count();
     if digit_count == 0 {
         return Token::Word(range);

@@ -180,6 +180,11 @@ impl PhoneDetector {
         original: &str,
         out: &mut Vec<Finding>,
     ) {
+        // Only a chain with a `+` or seven digits can be a phone (see
+        // `judge`): prices and times skip the cue searches.
+        if !chains.iter().any(may_be_phone) {
+            return;
+        }
         let digit = views.digit();
         let text = views.text();
         let cue_hits = self.cues.find_all(text.as_str());
@@ -195,7 +200,7 @@ impl PhoneDetector {
                     .any(|c| c.start <= id.start && id.end <= c.end && c.len() > id.len())
             })
             .collect();
-        for chain in chains.iter() {
+        for chain in chains.iter().filter(|c| may_be_phone(*c)) {
             let span = digit.to_original(chain.range());
             if out.iter().any(|f| {
                 matches!(f.category, Category::ContactEmail | Category::ContactUrl)
@@ -274,7 +279,8 @@ impl PhoneDetector {
         }
     }
 
-    /// Returns the rule id when `chain` is a phone number.
+    /// Returns the rule id when `chain` is a phone number. A chain with no
+    /// `+` and under seven digits never is, which [`may_be_phone`] relies on.
     fn judge(&self, chain: Chain<'_>, context: &Context) -> Option<&'static str> {
         if chain.is_thousands() {
             return None;
@@ -327,6 +333,12 @@ impl PhoneDetector {
         }
         (is_canonical(chain) || context.cue || context.obfuscated).then_some("phone:nanp_context")
     }
+}
+
+/// Returns false for a chain in which `judge` can accept neither the whole
+/// nor a window: no `+` and fewer than seven digits.
+fn may_be_phone(chain: Chain<'_>) -> bool {
+    chain.plus.is_some() || chain.digits().len() >= 7
 }
 
 /// Returns true when the chain is grouped the usual NANP way: 3-3-4, or

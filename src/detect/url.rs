@@ -293,7 +293,9 @@ fn may_be_obfuscated(s: &str) -> bool {
         b == b'.'
             && i.checked_sub(1)
                 .and_then(|j| bytes.get(j))
-                .is_some_and(|&p| p.is_ascii_whitespace() || p == 0x0b || p >= 0x80 || b"([{".contains(&p))
+                .is_some_and(|&p| {
+                    p.is_ascii_whitespace() || p == 0x0b || p >= 0x80 || b"([{".contains(&p)
+                })
     });
     written_dot
         || s.contains("dot")
@@ -316,6 +318,25 @@ mod tests {
     fn compiles_static_patterns() {
         LazyLock::force(&OBFUSCATED);
         LazyLock::force(&DOT_SPLIT);
+    }
+
+    #[test]
+    fn tells_written_dots_and_defanged_schemes() {
+        for s in [
+            "site dot com",
+            "site .com",
+            "site(.)com",
+            "site[ .]com",
+            "site\u{3000}.com",
+            "site·com",
+            "hxxps://a",
+            "h**p://a",
+        ] {
+            assert!(may_be_obfuscated(s), "{s}");
+        }
+        for s in ["fixitmike.net.", "ok. see you", "a.b.c", ""] {
+            assert!(!may_be_obfuscated(s), "{s}");
+        }
     }
 
     #[test]
