@@ -395,7 +395,7 @@ fn word(w: &str, prefix: bool) -> Hir {
     } else {
         normalized
     };
-    let mut parts = Vec::new();
+    let mut parts = Vec::with_capacity(3);
     if text
         .chars()
         .next()
@@ -403,16 +403,31 @@ fn word(w: &str, prefix: bool) -> Hir {
     {
         parts.push(boundary());
     }
+    // One literal per run of plain characters, not one per character:
+    // fewer expressions to allocate and join.
+    let mut run: Vec<u8> = Vec::with_capacity(text.len());
+    let flush = |run: &mut Vec<u8>, parts: &mut Vec<Hir>| {
+        if !run.is_empty() {
+            parts.push(Hir::literal(std::mem::take(run)));
+        }
+    };
     for c in text.chars() {
         match c {
-            '\'' | '’' => parts.push(optional(Hir::alternation(vec![
-                Hir::literal("'".as_bytes()),
-                Hir::literal("’".as_bytes()),
-            ]))),
-            '-' => parts.push(optional(sep())),
-            c => parts.push(Hir::literal(c.encode_utf8(&mut [0; 4]).as_bytes())),
+            '\'' | '’' => {
+                flush(&mut run, &mut parts);
+                parts.push(optional(Hir::alternation(vec![
+                    Hir::literal("'".as_bytes()),
+                    Hir::literal("’".as_bytes()),
+                ])));
+            }
+            '-' => {
+                flush(&mut run, &mut parts);
+                parts.push(optional(sep()));
+            }
+            c => run.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
     }
+    flush(&mut run, &mut parts);
     if prefix {
         let rest = ClassBytes::new([
             ClassBytesRange::new(b'a', b'z'),
