@@ -5,7 +5,7 @@
 //! term's syntax means is the phrase detector's business: it reports bad
 //! pattern syntax when it compiles.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::error::Problem;
 use crate::normalize;
@@ -72,7 +72,7 @@ impl Wordlist {
     /// Terms that differ as written but normalize alike (`estúpido`,
     /// `estupido`) are harmless spellings, left to the lint's warnings.
     pub fn check_terms(&self, min_len: usize, problems: &mut Vec<Problem>) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(self.terms.len());
         for term in &self.terms {
             let normalized = term.normalized();
             if normalized.is_empty() {
@@ -111,7 +111,7 @@ impl Wordlist {
     /// Checks a data list (domains, numbers, seller ids): an entry repeated
     /// ignoring case.
     pub fn check_duplicates(&self, problems: &mut Vec<Problem>) {
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(self.terms.len());
         for term in &self.terms {
             let key = term.text.to_lowercase();
             if let Some(first) = seen.get(&key) {
@@ -131,6 +131,16 @@ impl Term {
     /// Returns the term as written, case-folded, with runs of whitespace
     /// as one space: two terms with one key are the same line twice.
     pub fn key(&self) -> String {
+        // Most terms are written as their key already: lowercase ASCII
+        // words with one space between them.
+        let text = self.text.as_bytes();
+        let plain = text.iter().enumerate().all(|(i, &b)| match b {
+            b' ' => i > 0 && i + 1 < text.len() && text.get(i + 1) != Some(&b' '),
+            _ => b.is_ascii() && !b.is_ascii_uppercase() && !b.is_ascii_whitespace(),
+        });
+        if plain {
+            return self.text.clone();
+        }
         self.text
             .to_lowercase()
             .split_whitespace()
@@ -205,6 +215,28 @@ mod tests {
         let mut problems = Vec::new();
         list.check_terms(2, &mut problems);
         assert_eq!(reasons(&problems), Vec::<String>::new());
+    }
+
+    #[test]
+    fn keys_fold_case_and_spacing() {
+        let key = |text: &str| {
+            Term {
+                text: text.to_string(),
+                line: 1,
+            }
+            .key()
+        };
+        for (text, expected) in [
+            ("cash app", "cash app"),
+            ("Cash App", "cash app"),
+            ("cash  app", "cash app"),
+            ("cash\tapp", "cash app"),
+            (" cash app ", "cash app"),
+            ("ÉXITO total", "éxito total"),
+            ("a", "a"),
+        ] {
+            assert_eq!(key(text), expected, "{text:?}");
+        }
     }
 
     #[test]
