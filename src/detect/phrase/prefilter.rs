@@ -15,13 +15,19 @@
 //! with the longest shortest literal, as rare words tend to be long) were
 //! met. A pattern with no literal (`<word>` alone) always runs. The filter
 //! only ever says "maybe": the pattern's regex still decides.
+//!
+//! A literal counts only where it stands as the pattern has it: when the
+//! pattern puts a word boundary (`(?-u:\b)`) before or after it, so must
+//! the string, so `son` in `person` or `cancel` in `uncancelled` meets
+//! nothing. Every pattern word is bounded, so this skips most runs of a
+//! regex that cannot match.
 
 use std::{cmp::Reverse, collections::HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::{
-    Hir, HirKind,
-    literal::{ExtractKind, Extractor, Seq},
+    Hir, HirKind, Look,
+    literal::{ExtractKind, Extractor},
 };
 
 /// How many literal sets one pattern is checked against at most.
@@ -38,8 +44,9 @@ const MIN_SECONDARY_LITERAL: usize = 3;
 #[derive(Debug)]
 pub(super) struct Prefilter {
     automaton: Option<AhoCorasick>,
-    /// Aho-Corasick pattern id → the requirements that literal meets.
-    meets: Vec<Vec<usize>>,
+    /// Aho-Corasick pattern id → the requirements that literal meets, each
+    /// with the word boundaries it needs around the literal.
+    meets: Vec<Vec<(Bounds, usize)>>,
     /// Requirement → the patterns that need it.
     needed_by: Vec<Vec<usize>>,
     /// Pattern → how many requirements it has.
@@ -54,8 +61,8 @@ impl Prefilter {
     pub(super) fn build<'a>(patterns: impl IntoIterator<Item = &'a Hir>) -> Prefilter {
         let mut literal_ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut meets: Vec<Vec<usize>> = Vec::new();
-        let mut requirement_ids: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
+        let mut meets: Vec<Vec<(Bounds, usize)>> = Vec::new();
+        let mut requirement_ids: HashMap<Vec<Needle>, usize> = HashMap::new();
         let mut needed_by: Vec<Vec<usize>> = Vec::new();
         let mut need_counts = Vec::new();
         for (pattern, hir) in patterns.into_iter().enumerate() {
@@ -66,15 +73,15 @@ impl Prefilter {
                 let requirement = *requirement_ids.entry(set.clone()).or_insert(next);
                 if requirement == next {
                     needed_by.push(Vec::new());
-                    for literal in set {
+                    for needle in set {
                         let next = literals.len();
-                        let id = *literal_ids.entry(literal.clone()).or_insert(next);
+                        let id = *literal_ids.entry(needle.bytes.clone()).or_insert(next);
                         if id == next {
-                            literals.push(literal);
+                            literals.push(needle.bytes);
                             meets.push(Vec::new());
                         }
                         if let Some(list) = meets.get_mut(id) {
-                            list.push(requirement);
+                            list.push((needle.bounds, requirement));
                         }
                     }
                 }
@@ -121,17 +128,26 @@ impl Prefilter {
         let Ok(matches) = ac.try_find_overlapping_iter(haystack) else {
             return (0..self.need_counts.len()).collect();
         };
-        // A literal recurs (`i`, `the`): each is worked out once.
+        // A literal recurs (`i`, `the`): each is worked out once, when it
+        // first stands on word boundaries at both ends.
         let mut done = vec![false; self.meets.len()];
         let mut met = vec![false; self.needed_by.len()];
         let mut counts = vec![0u8; self.need_counts.len()];
         for m in matches {
             let literal = m.pattern().as_usize();
-            match done.get_mut(literal) {
-                Some(seen) if !*seen => *seen = true,
-                _ => continue,
+            if done.get(literal) != Some(&false) {
+                continue;
             }
-            for &requirement in self.meets.get(literal).into_iter().flatten() {
+            let here = Bounds::at(haystack, m.start(), m.end());
+            if here == Bounds::BOTH
+                && let Some(seen) = done.get_mut(literal)
+            {
+                *seen = true;
+            }
+            for &(needs, requirement) in self.meets.get(literal).into_iter().flatten() {
+                if !here.satisfies(needs) {
+                    continue;
+                }
                 match met.get_mut(requirement) {
                     Some(seen) if !*seen => *seen = true,
                     _ => continue,
@@ -159,22 +175,59 @@ impl Prefilter {
     }
 }
 
+/// Word boundaries a literal needs around it, or a hit has around it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Bounds {
+    /// An ASCII word boundary (`(?-u:\b)`) right before the literal.
+    start: bool,
+    /// An ASCII word boundary right after it.
+    end: bool,
+}
+
+impl Bounds {
+    /// Both boundaries.
+    const BOTH: Bounds = Bounds {
+        start: true,
+        end: true,
+    };
+
+    /// The word boundaries at both ends of `haystack[start..end]`, by the
+    /// rule of `(?-u:\b)`: a boundary lies between an ASCII word byte and
+    /// a byte that is not one, or the edge of the haystack.
+    fn at(haystack: &[u8], start: usize, end: usize) -> Bounds {
+        let word = |at: Option<usize>| {
+            at.and_then(|i| haystack.get(i))
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        Bounds {
+            start: word(start.checked_sub(1)) != word(Some(start)),
+            end: word(end.checked_sub(1)) != word(Some(end)),
+        }
+    }
+
+    /// Returns true when these boundaries include every one `needs` asks for.
+    fn satisfies(self, needs: Bounds) -> bool {
+        (self.start || !needs.start) && (self.end || !needs.end)
+    }
+}
+
+/// A literal every match of a part contains, and the word boundaries the
+/// pattern puts around it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Needle {
+    bytes: Vec<u8>,
+    bounds: Bounds,
+}
+
 /// Returns up to [`MAX_REQUIREMENTS`] literal sets, the most selective
 /// first, such that every match of `hir` contains a literal of each.
-fn required_literals(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
+fn required_literals(hir: &Hir) -> Vec<Vec<Needle>> {
     let mut sets = Vec::new();
     required_sets(hir, &mut sets);
     // The longer a set's shortest literal, the rarer its words tend to be.
-    sets.sort_by_key(|(len, seq)| (Reverse(*len), seq.len()));
-    let mut chosen: Vec<Vec<Vec<u8>>> = Vec::new();
-    for (_, seq) in sets {
-        let Some(literals) = seq.literals() else {
-            continue;
-        };
-        let mut set: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
-        set.sort();
-        set.dedup();
-        let shortest = set.iter().map(Vec::len).min().unwrap_or(0);
+    sets.sort_by_key(|(len, set)| (Reverse(*len), set.len()));
+    let mut chosen: Vec<Vec<Needle>> = Vec::new();
+    for (shortest, set) in sets {
         if !chosen.contains(&set) && (chosen.is_empty() || shortest >= MIN_SECONDARY_LITERAL) {
             chosen.push(set);
         }
@@ -184,29 +237,92 @@ fn required_literals(hir: &Hir) -> Vec<Vec<Vec<u8>>> {
     }
     chosen
 }
+
 /// Collects literal sets of `hir` with their shortest literal's length:
 /// two sets per part no match can skip (each item of a sequence, a
 /// repetition's body): the prefixes and the suffixes of that part's
 /// matches, so that `(i|we) (broke|cracked) (my|the)` can be filtered on
 /// its verbs, and `(my son|our kid)` on `son`/`kid`.
-fn required_sets(hir: &Hir, out: &mut Vec<(usize, Seq)>) {
+fn required_sets(hir: &Hir, out: &mut Vec<(usize, Vec<Needle>)>) {
     match hir.kind() {
-        HirKind::Concat(parts) => parts.iter().for_each(|part| required_sets(part, out)),
+        HirKind::Concat(parts) => {
+            let boundary = |at: Option<usize>| {
+                at.and_then(|i| parts.get(i))
+                    .is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordAscii)))
+            };
+            for (i, part) in parts.iter().enumerate() {
+                if matches!(
+                    part.kind(),
+                    HirKind::Concat(_) | HirKind::Capture(_) | HirKind::Repetition(_)
+                ) {
+                    required_sets(part, out);
+                } else {
+                    // A boundary next to the part belongs to its literals.
+                    let around = Bounds {
+                        start: boundary(i.checked_sub(1)),
+                        end: boundary(i.checked_add(1)),
+                    };
+                    part_sets(part, around, out);
+                }
+            }
+        }
         HirKind::Capture(capture) => required_sets(&capture.sub, out),
         HirKind::Repetition(repetition) if repetition.min > 0 => {
             required_sets(&repetition.sub, out);
         }
-        HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_) => {
-            for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-                let mut seq = Extractor::new().kind(kind).extract(hir);
-                seq.minimize_by_preference();
-                if let Some(shortest) = seq.min_literal_len().filter(|&n| n > 0) {
-                    out.push((shortest, seq));
-                }
-            }
+        HirKind::Repetition(_) => {}
+        _ => part_sets(hir, Bounds::default(), out),
+    }
+}
+
+/// Collects the prefix and the suffix literal sets of one part of a
+/// pattern, with the word boundaries every match of the part has at its
+/// ends (its own, or `around` it in the sequence).
+fn part_sets(part: &Hir, around: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
+    if !matches!(
+        part.kind(),
+        HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_)
+    ) {
+        // Assertions and empty strings require nothing.
+        return;
+    }
+    let properties = part.properties();
+    let edges = Bounds {
+        start: around.start || properties.look_set_prefix().contains(Look::WordAscii),
+        end: around.end || properties.look_set_suffix().contains(Look::WordAscii),
+    };
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let prefix = matches!(kind, ExtractKind::Prefix);
+        let mut seq = Extractor::new().kind(kind).extract(part);
+        // Minimizing keeps the shortest prefixes; suffixes are read from
+        // their ends.
+        if !prefix {
+            seq.reverse_literals();
         }
-        // Assertions, empty strings and optional parts require nothing.
-        _ => {}
+        seq.minimize_by_preference();
+        if !prefix {
+            seq.reverse_literals();
+        }
+        let Some(literals) = seq.literals() else {
+            continue;
+        };
+        // A prefix starts where the part starts, and ends where it ends
+        // only when it is a whole match; a suffix the other way round.
+        let mut set: Vec<Needle> = literals
+            .iter()
+            .map(|l| Needle {
+                bytes: l.as_bytes().to_vec(),
+                bounds: Bounds {
+                    start: edges.start && (prefix || l.is_exact()),
+                    end: edges.end && (!prefix || l.is_exact()),
+                },
+            })
+            .collect();
+        set.sort();
+        set.dedup();
+        if let Some(shortest) = set.iter().map(|n| n.bytes.len()).min().filter(|&n| n > 0) {
+            out.push((shortest, set));
+        }
     }
 }
 
@@ -282,6 +398,33 @@ mod tests {
             vec![0, 2]
         );
         assert_eq!(filter.unfiltered(), 0);
+    }
+
+    #[test]
+    fn needs_words_where_the_pattern_has_word_boundaries() {
+        let sources = [
+            r"(?-u:\b)(?:son|kid)(?-u:\b)(?: +[a-z]+){0,3} +(?-u:\b)alone(?-u:\b)",
+            r"(?-u:\b)cancel[a-z]*",
+            r"(?-u:\b)at +(?-u:\b)home",
+        ];
+        let filter = filter(&sources);
+        let none: Vec<usize> = Vec::new();
+        // `son` inside `person`, `cancel` inside `uncancelled`.
+        assert_eq!(filter.candidates(b"that person was alone"), none);
+        assert_eq!(filter.candidates(b"uncancelled"), none);
+        assert_eq!(filter.candidates(b"my son was alone"), vec![0]);
+        assert_eq!(filter.candidates(b"cancelled"), vec![1]);
+        assert_eq!(filter.candidates(b"hat homes, at home"), vec![2]);
+        check(
+            &sources,
+            &[
+                "personal son alone",
+                "kid_alone son alone",
+                "son, alone",
+                "reason: kid is alone",
+                "at_home at homestead",
+            ],
+        );
     }
 
     #[test]
