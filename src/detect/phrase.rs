@@ -148,9 +148,13 @@ impl PhraseDetector {
                     _ => (false, term.text.as_str()),
                 };
                 let id = terms.len();
+                let mut rule_id = String::with_capacity(spec.name.len() + 1 + term.text.len());
+                rule_id.push_str(&spec.name);
+                rule_id.push(':');
+                rule_id.push_str(&term.text);
                 let rule = TermRule {
                     list: index,
-                    rule_id: format!("{}:{}", spec.name, term.text),
+                    rule_id,
                     pseudo,
                 };
                 if pattern::is_pattern(text) {

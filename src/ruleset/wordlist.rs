@@ -5,7 +5,7 @@
 //! term's syntax means is the phrase detector's business: it reports bad
 //! pattern syntax when it compiles.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 use super::error::Problem;
 use crate::normalize;
@@ -155,7 +155,12 @@ impl Term {
     }
 }
 
-fn strip_comment(line: &str) -> String {
+/// Returns `line` up to its first unescaped `#`, with `\#` unescaped
+/// (borrowed when the line has no `#` at all, as nearly all do).
+fn strip_comment(line: &str) -> Cow<'_, str> {
+    if !line.contains('#') {
+        return Cow::Borrowed(line);
+    }
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -168,7 +173,7 @@ fn strip_comment(line: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
