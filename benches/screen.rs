@@ -392,10 +392,15 @@ fn summary() {
     let build_ms = median(builds);
     let (default, default_mem) = retained(|| Ruleset::embedded().unwrap());
     let default = Screener::new(Arc::new(default));
+    // Pattern regexes compile on their first run: one pass first, so the
+    // allocations below are the steady state, and what the pass kept is
+    // what the ruleset grows to in use (plus the regexes' search caches).
+    let ((), grown) = retained(|| screen_all(&default, &sets[0].messages));
     println!(
-        "default ruleset: build {build_ms:.1} ms (median of 11; target <= 50 ms: {}), memory {:.2} MiB",
+        "default ruleset: build {build_ms:.1} ms (median of 11; target <= 50 ms: {}), memory {:.2} MiB, {:.2} MiB after one pass",
         met(build_ms <= 50.0),
-        default_mem as f64 / 1048576.0
+        default_mem as f64 / 1048576.0,
+        (default_mem + grown) as f64 / 1048576.0
     );
 
     // Allocations per message over the whole corpus.
