@@ -137,6 +137,8 @@ pub fn reload(dir: &Path, cell: &RulesetCell) -> Reloaded {
                 return Reloaded::Unchanged;
             }
             let to = ruleset.version().to_string();
+            // The old ruleset serves while the new one compiles the rest.
+            ruleset.warm();
             cell.replace(Arc::new(ruleset));
             Reloaded::Swapped { from, to }
         }

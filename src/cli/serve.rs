@@ -34,6 +34,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("cannot load --wordlists {}", dir.display()))?,
         None => Ruleset::embedded().context("cannot load the embedded ruleset")?,
     };
+    ruleset.warm();
     tracing::info!(
         version = ruleset.version(),
         source = %ruleset.source(),
@@ -110,6 +111,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 fn start_shadow(dir: &Path, share: f64) -> anyhow::Result<(Arc<Shadow>, reload::Watcher)> {
     let candidate = Ruleset::from_dir(dir)
         .with_context(|| format!("cannot load --shadow-wordlists {}", dir.display()))?;
+    candidate.warm();
     tracing::info!(
         version = candidate.version(),
         source = %candidate.source(),

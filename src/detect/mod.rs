@@ -97,6 +97,12 @@ impl Detectors {
         }
     }
 
+    /// Compiles what the detectors otherwise build on first use (the
+    /// phrase patterns' regexes), so the first messages do not wait for it.
+    pub fn warm(&self) {
+        self.phrase.compile_patterns();
+    }
+
     /// Runs every detector over the views of `message`.
     pub fn detect(&self, views: &Views, message: &Message<'_>) -> Vec<Finding> {
         let mut out = self.detect_shapes(views, message);

@@ -217,6 +217,14 @@ impl PhraseDetector {
         }
     }
 
+    /// Compiles every pattern regex that has not run yet (they compile on
+    /// first use, see [`LazyRegex`]), so no message pays for it.
+    pub fn compile_patterns(&self) {
+        for (re, _) in &self.regexes {
+            let _: &MetaRegex = re.deref();
+        }
+    }
+
     /// Appends the findings of every list to `out`, which already holds the
     /// shape detectors' findings.
     pub fn detect(&self, views: &Views, message: &Message<'_>, out: &mut Vec<Finding>) {
@@ -586,6 +594,25 @@ impl pattern::Classes for ClassCache<'_> {
 #[allow(clippy::expect_used)]
 mod tests {
     use crate::{corpus, normalize, ruleset::Ruleset};
+
+    #[test]
+    fn warming_compiles_every_pattern() {
+        let ruleset = Ruleset::embedded().expect("embedded ruleset builds");
+        let detector = &ruleset.detectors().phrase;
+        let compiled = || {
+            detector
+                .regexes
+                .iter()
+                .filter(|(re, _)| re.regex.get().is_some())
+                .count()
+        };
+        assert!(
+            compiled() < detector.regexes.len() / 2,
+            "most compile lazily"
+        );
+        ruleset.warm();
+        assert_eq!(compiled(), detector.regexes.len());
+    }
 
     /// The prefilter may only skip patterns that do not match: checked for
     /// every shipped pattern on every view of the project's corpora.

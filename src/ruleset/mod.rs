@@ -406,6 +406,16 @@ impl Ruleset {
     pub fn detectors(&self) -> &Detectors {
         &self.detectors
     }
+
+    /// Compiles the parts built on first use (the phrase patterns'
+    /// regexes), so a ruleset about to serve does not make its first
+    /// messages wait. A build leaves them for later so that building,
+    /// checking and linting a ruleset stay fast; the server warms a
+    /// ruleset before it serves and before a reload swaps it in, off the
+    /// request path.
+    pub fn warm(&self) {
+        self.detectors.warm();
+    }
 }
 
 #[cfg(test)]
