@@ -19,7 +19,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet, has_token, text_and_squashed},
+    lexicon::{Cues, WordSet, WordStarts, text_and_squashed},
 };
 use crate::{
     category::Category,
@@ -61,6 +61,8 @@ pub struct EmailDetector {
     tlds: WordSet,
     common_tlds: WordSet,
     providers: WordSet,
+    /// The providers, to tell cheaply whether a message names one.
+    provider_starts: WordStarts,
     stopwords: WordSet,
     cues: Cues,
     provider_handle: Option<Regex>,
@@ -95,6 +97,7 @@ impl EmailDetector {
             }
         };
         EmailDetector {
+            provider_starts: WordStarts::new(providers.iter()),
             finder,
             tlds: WordSet::from_list(lists.data("tlds")),
             common_tlds: WordSet::from_list(lists.data("common_tlds")),
@@ -136,8 +139,14 @@ impl EmailDetector {
     fn obfuscated(&self, view: &View, out: &mut Vec<Finding>, start: usize) {
         let s = view.as_str();
         // Every written `@` holds `@`, or `at` or `arroba` set apart from
-        // the letters around it; most messages have none.
-        if !(s.contains('@') || has_token(s, &["at", "arroba"])) {
+        // the letters around it. Written as a word between spaces
+        // (`meet at noon`, most messages that have one), it makes an
+        // address only before a provider or a written dot (see `rule`).
+        let (plain_at, other_at) = at_tokens(s);
+        let may_match = s.contains('@')
+            || other_at
+            || plain_at && (self.provider_starts.any_in(s) || has_written_dot(s));
+        if !may_match {
             return;
         }
         // The cue words matter only for `name at site dot com`: found on
@@ -197,6 +206,59 @@ impl EmailDetector {
     }
 }
 
+/// Returns how `at` and `arroba` stand in `s` as tokens (no ASCII letter
+/// or digit right before or after): `(plain, other)`, plain when set apart
+/// by spaces alone (`name at site`), other when next to a bracket, `-` or
+/// `_` (`name(at)site`, `name [ at ] site`, `name-at-site`).
+fn at_tokens(s: &str) -> (bool, bool) {
+    let bytes = s.as_bytes();
+    // Spaces, and any non-ASCII byte (a Unicode space ends in one).
+    let space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b || !b.is_ascii();
+    let (mut plain, mut other) = (false, false);
+    let mut at = 0;
+    for token in bytes.split(|b| !b.is_ascii_alphanumeric()) {
+        let end = at + token.len();
+        if token == b"at" || token == b"arroba" {
+            let before = bytes.get(..at).unwrap_or_default();
+            let after = bytes.get(end..).unwrap_or_default();
+            let glued = [before.last(), after.first()]
+                .iter()
+                .any(|b| b.is_some_and(|b| matches!(b, b'-' | b'_')));
+            let bracketed = before
+                .iter()
+                .rev()
+                .find(|b| !space(b))
+                .is_some_and(|b| b"([{<".contains(b))
+                || after
+                    .iter()
+                    .find(|b| !space(b))
+                    .is_some_and(|b| b")]}>".contains(b));
+            if glued || bracketed {
+                other = true;
+            } else {
+                plain = true;
+            }
+        }
+        at = end + 1;
+    }
+    (plain, other)
+}
+
+/// Returns true when `s` may hold a dot written other than plainly: every
+/// [`DOT`] but `\.` holds `dot`, `punto`, or a `.` right after a space or
+/// an opening bracket (a Unicode space ends in a byte over 0x7f).
+fn has_written_dot(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    s.contains("dot")
+        || s.contains("punto")
+        || bytes.windows(2).any(|w| {
+            w.get(1) == Some(&b'.')
+                && w.first().is_some_and(|&p| {
+                    p.is_ascii_whitespace() || p == 0x0b || !p.is_ascii() || b"([{<".contains(&p)
+                })
+        })
+}
+
 /// Returns the byte index of the char after the one at `i`.
 fn next_char(s: &str, i: usize) -> usize {
     s.get(i..)
@@ -233,6 +295,20 @@ mod tests {
     fn compiles_static_patterns() {
         LazyLock::force(&OBFUSCATED);
         LazyLock::force(&DOT_SPLIT);
+    }
+
+    #[test]
+    fn tells_how_at_stands() {
+        assert_eq!(at_tokens("meet at noon"), (true, false));
+        assert_eq!(at_tokens("that cat"), (false, false));
+        for s in ["a(at)b", "a [ at ] b", "a-at-b", "a_at_b", "a <arroba> b", "a at) b"] {
+            assert_eq!(at_tokens(s).1, true, "{s}");
+        }
+        assert!(has_written_dot("a dot com"));
+        assert!(has_written_dot("a (.) com"));
+        assert!(has_written_dot("a .com"));
+        assert!(has_written_dot("a punto com"));
+        assert!(!has_written_dot("a.com. ok"));
     }
 
     #[test]

@@ -117,14 +117,158 @@ pub(crate) fn has_ascii_digit(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// Returns true when `s` holds one of `words` with no ASCII letter or
-/// digit right before or after it: a cheap test that a pattern needing the
-/// word as a separate token (`\s+at\s+`, `(at)`, `-at-`) could match.
-pub(crate) fn has_token(s: &str, words: &[&str]) -> bool {
-    s.as_bytes()
-        .split(|b| !b.is_ascii_alphanumeric())
-        .any(|token| words.iter().any(|w| token == w.as_bytes()))
+/// Words looked for at the start of the words of a view (where
+/// `(?-u:\b)` holds), to tell cheaply whether a pattern that starts with
+/// one of them could match: most messages name no network or provider.
+#[derive(Debug, Default)]
+pub(crate) struct WordStarts {
+    /// One bit per first two bytes of a word that starts with two word
+    /// bytes, so most words of a message are passed over after one lookup.
+    pairs: Vec<u64>,
+    /// Those words by their first byte.
+    by_first: Vec<Vec<Prefix>>,
+    /// Words whose first two bytes are not both word bytes: looked for
+    /// the slow way.
+    other: Vec<String>,
 }
+
+impl WordStarts {
+    /// Collects the words.
+    pub(crate) fn new<'a>(words: impl Iterator<Item = &'a str>) -> WordStarts {
+        let mut starts = WordStarts {
+            pairs: vec![0; 1 << 10],
+            by_first: vec![Vec::new(); 256],
+            other: Vec::new(),
+        };
+        for word in words {
+            match *word.as_bytes() {
+                [] => {}
+                [b0, b1, ..] if is_word_byte(b0) && is_word_byte(b1) => {
+                    let pair = pair(b0, b1);
+                    if let Some(bits) = starts.pairs.get_mut(pair / 64) {
+                        *bits |= 1 << (pair % 64);
+                    }
+                    if let Some(words) = starts.by_first.get_mut(usize::from(b0)) {
+                        words.push(Prefix::new(word.as_bytes()));
+                    }
+                }
+                _ => starts.other.push(word.to_string()),
+            }
+        }
+        starts
+    }
+
+    /// Returns true when a word of `s` starts with one of the words.
+    pub(crate) fn any_in(&self, s: &str) -> bool {
+        let bytes = s.as_bytes();
+        let mut prev_is_word = false;
+        // A plain index loop: iterator adapters here cost several times
+        // more per byte, and this runs over every message.
+        for i in 0..bytes.len().saturating_sub(1) {
+            let (Some(&b0), Some(&b1)) = (bytes.get(i), bytes.get(i + 1)) else {
+                break;
+            };
+            let is_word = is_word_byte(b0);
+            if is_word && !prev_is_word {
+                let p = pair(b0, b1);
+                let hit = self
+                    .pairs
+                    .get(p / 64)
+                    .is_some_and(|bits| bits & (1 << (p % 64)) != 0);
+                if hit && self.starts_with_one(bytes.get(i..).unwrap_or_default()) {
+                    return true;
+                }
+            }
+            prev_is_word = is_word;
+        }
+        !self.other.is_empty() && self.other.iter().any(|w| has_word_start(s, w))
+    }
+
+    /// Returns true when `rest` starts with one of the words.
+    fn starts_with_one(&self, rest: &[u8]) -> bool {
+        let words = rest
+            .first()
+            .and_then(|&b| self.by_first.get(usize::from(b)));
+        let head = Prefix::head(rest);
+        words.is_some_and(|ws| ws.iter().any(|w| w.starts(rest, head)))
+    }
+}
+
+/// A word, with its first eight bytes as a number: comparing those takes
+/// one instruction instead of a call to `memcmp`.
+#[derive(Clone, Debug)]
+struct Prefix {
+    head: u64,
+    mask: u64,
+    word: Box<[u8]>,
+}
+
+impl Prefix {
+    /// Prepares `word`.
+    fn new(word: &[u8]) -> Prefix {
+        let len = word.len().min(8);
+        Prefix {
+            head: Prefix::head(word),
+            mask: u64::MAX >> (8 * (8 - len)),
+            word: word.into(),
+        }
+    }
+
+    /// Returns the first eight bytes of `s` as a number, zeros past its end.
+    fn head(s: &[u8]) -> u64 {
+        if let Some(&first) = s.first_chunk::<8>() {
+            return u64::from_le_bytes(first);
+        }
+        let mut head = [0u8; 8];
+        let len = s.len().min(8);
+        if let (Some(to), Some(from)) = (head.get_mut(..len), s.get(..len)) {
+            to.copy_from_slice(from);
+        }
+        u64::from_le_bytes(head)
+    }
+
+    /// Returns true when `rest`, whose [`Prefix::head`] is `head`, starts
+    /// with the word.
+    fn starts(&self, rest: &[u8], head: u64) -> bool {
+        head & self.mask == self.head && (self.word.len() <= 8 || rest.starts_with(&self.word))
+    }
+}
+
+/// Returns the index of the first two bytes of a word in the bit table.
+fn pair(b0: u8, b1: u8) -> usize {
+    usize::from(b0) << 8 | usize::from(b1)
+}
+
+/// Returns true when `word` occurs in `s` where `(?-u:\b)` could hold
+/// before it (any occurrence, for a word not starting with a word byte).
+fn has_word_start(s: &str, word: &str) -> bool {
+    let first_is_word = word.bytes().next().is_some_and(is_word_byte);
+    s.match_indices(word).any(|(i, _)| {
+        !first_is_word
+            || !i
+                .checked_sub(1)
+                .and_then(|j| s.as_bytes().get(j))
+                .is_some_and(|&b| is_word_byte(b))
+    })
+}
+
+/// Returns true for a byte `(?-u:\b)` counts as a word character.
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES[usize::from(b)]
+}
+
+/// The bytes `(?-u:\b)` counts as word characters: ASCII letters, digits
+/// and `_`.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// Returns the range of `view` whose bytes come from `span` of the original.
 ///
@@ -180,16 +324,30 @@ mod tests {
     }
 
     #[test]
-    fn finds_tokens_apart_from_letters() {
-        let at = ["at", "arroba"];
-        assert!(has_token("mike at gmail", &at));
-        assert!(has_token("mike(at)gmail", &at));
-        assert!(has_token("at", &at));
-        assert!(has_token("tom-at-gmail", &at));
-        assert!(has_token("jose arroba gmail", &at));
-        assert!(!has_token("that cat ate", &at));
-        assert!(!has_token("", &at));
+    fn finds_ascii_digits() {
         assert!(has_ascii_digit("call 5"));
         assert!(!has_ascii_digit("call five"));
+    }
+
+    #[test]
+    fn finds_words_at_word_starts() {
+        let starts =
+            WordStarts::new(["ig", "whats", "snap", "x", "#tag", "t.me"].into_iter());
+        for s in [
+            "ig: x",
+            "my ig",
+            "whatsapp me",
+            "(snapchat",
+            "x\u{a0}ig",
+            "a x",
+            "a#tag",
+            "t.me/a",
+        ] {
+            assert!(starts.any_in(s), "{s}");
+        }
+        let starts = WordStarts::new(["ig", "whats", "snap"].into_iter());
+        for s in ["right", "big", "_ig", "snip", "what", "i", ""] {
+            assert!(!starts.any_in(s), "{s}");
+        }
     }
 }

@@ -24,7 +24,7 @@ use regex::Regex;
 
 use super::{
     Finding,
-    lexicon::{Cues, WordSet, text_and_squashed},
+    lexicon::{Cues, WordSet, WordStarts, text_and_squashed},
 };
 use crate::{
     category::Category,
@@ -64,7 +64,7 @@ const PAYMENT_BEFORE: usize = 16;
 pub struct SocialDetector {
     /// The first word of every network name, to tell cheaply whether a
     /// view names a network at all.
-    networks: Option<NetworkStarts>,
+    networks: Option<WordStarts>,
     cue: Option<Regex>,
     named_before: Option<Regex>,
     payment_cues: Cues,
@@ -110,7 +110,7 @@ impl SocialDetector {
         };
         // The first word of each name: `whats app` may be written
         // `whats  app`, but always starts with `whats`.
-        let networks = (!names.is_empty()).then(|| NetworkStarts::new(networks.iter()));
+        let networks = (!names.is_empty()).then(|| WordStarts::new(networks.iter().filter_map(|n| n.split(' ').next())));
         SocialDetector {
             networks,
             cue,
@@ -140,13 +140,13 @@ impl SocialDetector {
         let Some(networks) = &self.networks else {
             return;
         };
-        let text_names_one = networks.named_in(s);
+        let text_names_one = networks.any_in(s);
         if let Some(cue) = &self.cue {
             for view in text_and_squashed(views) {
                 let names_one = if std::ptr::eq(view, text) {
                     text_names_one
                 } else {
-                    networks.named_in(view.as_str())
+                    networks.any_in(view.as_str())
                 };
                 if !names_one {
                     continue;
@@ -243,99 +243,6 @@ impl SocialDetector {
     }
 }
 
-/// The first word of every network name, to tell cheaply whether a view
-/// names a network at all: every network pattern starts one at an ASCII
-/// word boundary (`(?-u:\b)`, or after `\s`).
-#[derive(Debug, Default)]
-struct NetworkStarts {
-    /// One bit per first two bytes of a word that starts with two word
-    /// bytes, so most words of a message are passed over after one lookup.
-    pairs: Vec<u64>,
-    /// Those words by their first byte.
-    by_first: Vec<Vec<Box<[u8]>>>,
-    /// Words whose first two bytes are not both word bytes: looked for
-    /// the slow way.
-    other: Vec<String>,
-}
-
-impl NetworkStarts {
-    /// Collects the first word of each name.
-    fn new<'a>(names: impl Iterator<Item = &'a str>) -> NetworkStarts {
-        let mut starts = NetworkStarts {
-            pairs: vec![0; 1 << 10],
-            by_first: vec![Vec::new(); 256],
-            other: Vec::new(),
-        };
-        for word in names.filter_map(|n| n.split(' ').next()) {
-            match *word.as_bytes() {
-                [] => {}
-                [b0, b1, ..] if is_word_byte(b0) && is_word_byte(b1) => {
-                    let pair = pair(b0, b1);
-                    if let Some(bits) = starts.pairs.get_mut(pair / 64) {
-                        *bits |= 1 << (pair % 64);
-                    }
-                    if let Some(words) = starts.by_first.get_mut(usize::from(b0)) {
-                        words.push(word.as_bytes().into());
-                    }
-                }
-                _ => starts.other.push(word.to_string()),
-            }
-        }
-        starts
-    }
-
-    /// Returns true when a word of `s` starts with one of the words.
-    fn named_in(&self, s: &str) -> bool {
-        let bytes = s.as_bytes();
-        let mut at = 0;
-        for word in bytes.split(|&b| !is_word_byte(b)) {
-            if let [b0, b1, ..] = *word {
-                let p = pair(b0, b1);
-                let hit = self
-                    .pairs
-                    .get(p / 64)
-                    .is_some_and(|bits| bits & (1 << (p % 64)) != 0);
-                if hit && self.starts_with_one(bytes.get(at..).unwrap_or_default()) {
-                    return true;
-                }
-            }
-            at += word.len() + 1;
-        }
-        !self.other.is_empty() && self.other.iter().any(|w| has_word_start(s, w))
-    }
-
-    /// Returns true when `rest` starts with one of the words.
-    fn starts_with_one(&self, rest: &[u8]) -> bool {
-        let words = rest
-            .first()
-            .and_then(|&b| self.by_first.get(usize::from(b)));
-        words.is_some_and(|ws| ws.iter().any(|w| rest.starts_with(w)))
-    }
-}
-
-/// Returns the index of the first two bytes of a word in the bit table.
-fn pair(b0: u8, b1: u8) -> usize {
-    usize::from(b0) << 8 | usize::from(b1)
-}
-
-/// Returns true when `word` occurs in `s` where `(?-u:\b)` could hold
-/// before it (any occurrence, for a word not starting with a word byte).
-fn has_word_start(s: &str, word: &str) -> bool {
-    let first_is_word = word.bytes().next().is_some_and(is_word_byte);
-    s.match_indices(word).any(|(i, _)| {
-        !first_is_word
-            || !i
-                .checked_sub(1)
-                .and_then(|j| s.as_bytes().get(j))
-                .is_some_and(|&b| is_word_byte(b))
-    })
-}
-
-/// Returns true for a byte `(?-u:\b)` counts as a word character.
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Returns the span of up to five capitalized words of the original that
 /// start at view byte `from` (`Mike Torres Handyman`, `Mike's Handyman`).
 fn capitalized_words(view: &View, from: usize, original: &str) -> Option<Span> {
@@ -399,28 +306,6 @@ mod tests {
         LazyLock::force(&AT_HANDLE);
         LazyLock::force(&REDDIT_USER);
         LazyLock::force(&TIME);
-    }
-
-    #[test]
-    fn tells_whether_a_network_is_named() {
-        let starts =
-            NetworkStarts::new(["ig", "whats app", "snap", "x", "#tag", "t.me"].into_iter());
-        for s in [
-            "ig: x",
-            "my ig",
-            "whatsapp me",
-            "(snapchat",
-            "x\u{a0}ig",
-            "a x",
-            "a#tag",
-            "t.me/a",
-        ] {
-            assert!(starts.named_in(s), "{s}");
-        }
-        let starts = NetworkStarts::new(["ig", "whats app", "snap"].into_iter());
-        for s in ["right", "big", "_ig", "snip", "what", "i", ""] {
-            assert!(!starts.named_in(s), "{s}");
-        }
     }
 
     #[test]
