@@ -301,8 +301,15 @@ mod tests {
     fn tells_how_at_stands() {
         assert_eq!(at_tokens("meet at noon"), (true, false));
         assert_eq!(at_tokens("that cat"), (false, false));
-        for s in ["a(at)b", "a [ at ] b", "a-at-b", "a_at_b", "a <arroba> b", "a at) b"] {
-            assert_eq!(at_tokens(s).1, true, "{s}");
+        for s in [
+            "a(at)b",
+            "a [ at ] b",
+            "a-at-b",
+            "a_at_b",
+            "a <arroba> b",
+            "a at) b",
+        ] {
+            assert!(at_tokens(s).1, "{s}");
         }
         assert!(has_written_dot("a dot com"));
         assert!(has_written_dot("a (.) com"));

@@ -331,8 +331,7 @@ mod tests {
 
     #[test]
     fn finds_words_at_word_starts() {
-        let starts =
-            WordStarts::new(["ig", "whats", "snap", "x", "#tag", "t.me"].into_iter());
+        let starts = WordStarts::new(["ig", "whats", "snap", "x", "#tag", "t.me"].into_iter());
         for s in [
             "ig: x",
             "my ig",

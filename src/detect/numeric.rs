@@ -307,12 +307,63 @@ enum Token {
     Code,
 }
 
-/// Returns the runs of letters and digits of `s`, each with the range of
-/// the gap before it.
-fn runs(s: &str) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
-    let mut i = 0;
-    let mut gap_start = 0;
-    std::iter::from_fn(move || {
+/// The runs of letters and digits of a string, each with the range of the
+/// gap before it.
+struct Runs<'a> {
+    s: &'a str,
+    /// Where reading resumes: the end of the last run, or a skip target.
+    at: usize,
+    /// The end of the last run (where the next gap starts).
+    gap_start: usize,
+}
+
+impl<'a> Runs<'a> {
+    fn new(s: &'a str) -> Runs<'a> {
+        Runs {
+            s,
+            at: 0,
+            gap_start: 0,
+        }
+    }
+
+    /// Passes over the runs of plain ASCII words up to the next run that
+    /// holds a digit or a non-ASCII byte: with no chain open, such words
+    /// change nothing, and most of a message is words.
+    fn skip_words(&mut self) {
+        let bytes = self.s.as_bytes();
+        let from = self.at;
+        let rest = bytes.get(from..).unwrap_or_default();
+        let Some(found) = rest
+            .iter()
+            .position(|b| b.is_ascii_digit() || !b.is_ascii())
+        else {
+            // Only words are left: no group can start.
+            self.at = bytes.len();
+            return;
+        };
+        let scanned = rest.get(..found).unwrap_or_default();
+        // Back to the start of the run holding the byte found, then to the
+        // end of the run before it.
+        let run_start = scanned
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
+        if let Some(last) = scanned
+            .get(..run_start)
+            .and_then(|gap| gap.iter().rposition(u8::is_ascii_alphanumeric))
+        {
+            self.gap_start = from + last + 1;
+        }
+        self.at = from + run_start;
+    }
+}
+
+impl Iterator for Runs<'_> {
+    type Item = (Range<usize>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.s;
+        let mut i = self.at;
         loop {
             let (c, len) = char_at(s, i)?;
             let starts_run = if c.is_ascii() {
@@ -337,10 +388,11 @@ fn runs(s: &str) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
             }
             i += len;
         }
-        let gap = gap_start..start;
-        gap_start = i;
+        let gap = self.gap_start..start;
+        self.gap_start = i;
+        self.at = i;
         Some((gap, start..i))
-    })
+    }
 }
 
 /// Returns the char at byte `i` of `s` and its length; an ASCII byte
@@ -358,10 +410,15 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
 /// `digits`, which its `digits` range points into.
 fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
     let run = s.get(range.clone()).unwrap_or("");
-    // Most runs are plain words: ASCII without a digit.
-    if !run.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii()) {
-        return Token::Word(range);
+    if run.is_ascii() {
+        return classify_ascii(run, range, digits);
     }
+    classify_chars(run, range, digits)
+}
+
+/// [`classify`] a char at a time, for runs with other scripts' digits,
+/// keycaps and letters.
+fn classify_chars(run: &str, range: Range<usize>, digits: &mut String) -> Token {
     let digit_count = run.chars().filter(|&c| digit_value(c).is_some()).count();
     if digit_count == 0 {
         return Token::Word(range);
@@ -444,6 +501,73 @@ fn classify(s: &str, range: Range<usize>, digits: &mut String) -> Token {
     }
 }
 
+/// [`classify`] for an ASCII run, a byte at a time: the same tokens
+/// without decoding chars (most runs are ASCII words without a digit).
+fn classify_ascii(run: &str, range: Range<usize>, digits: &mut String) -> Token {
+    let bytes = run.as_bytes();
+    let digit_count = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    if digit_count == 0 {
+        return Token::Word(range);
+    }
+    let letter_count = bytes.len() - digit_count;
+    let lookalike = |b: u8| matches!(b.to_ascii_lowercase(), b'o' | b'l' | b'i');
+    let letters_lookalike = bytes.iter().all(|&b| b.is_ascii_digit() || lookalike(b));
+    if letters_lookalike && letter_count <= digit_count {
+        let start = digits.len();
+        digits.extend(bytes.iter().map(|&b| match b.to_ascii_lowercase() {
+            b'o' => '0',
+            b'l' | b'i' => '1',
+            digit => char::from(digit),
+        }));
+        return Token::Group {
+            group: Group {
+                range,
+                digits: start..digits.len(),
+                gap: 0..0,
+                obfuscated: letter_count > 0,
+                after_joiner: None,
+            },
+            glued_left: false,
+            glued_right: false,
+        };
+    }
+    // Letters and digits mixed: one switch is a word glued to a number,
+    // more is a code; one long digit run between letters is a number
+    // glued on both sides.
+    let switches = bytes
+        .windows(2)
+        .filter(|w| w.first().map(u8::is_ascii_digit) != w.get(1).map(u8::is_ascii_digit))
+        .count();
+    let sandwich = switches == 2 && digit_count >= 7;
+    if switches != 1 && !sandwich {
+        return Token::Code;
+    }
+    let (Some(first), Some(last)) = (
+        bytes.iter().position(u8::is_ascii_digit),
+        bytes.iter().rposition(u8::is_ascii_digit),
+    ) else {
+        return Token::Code;
+    };
+    let start = digits.len();
+    digits.extend(
+        bytes
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .map(|&b| char::from(b)),
+    );
+    Token::Group {
+        group: Group {
+            range: range.start + first..range.start + last + 1,
+            digits: start..digits.len(),
+            gap: 0..0,
+            obfuscated: false,
+            after_joiner: None,
+        },
+        glued_left: bytes.first().is_some_and(|b| !b.is_ascii_digit()),
+        glued_right: bytes.last().is_some_and(|b| !b.is_ascii_digit()),
+    }
+}
+
 /// Returns the range of `gap` (the view bytes at `at`) without its
 /// surrounding whitespace; empty at `at` when nothing is left.
 fn trimmed(gap: &str, at: usize) -> Range<usize> {
@@ -479,7 +603,15 @@ pub(crate) fn chains<'a>(s: &'a str, joiners: &WordSet) -> Chains<'a> {
     let mut can_extend = false;
     // The view bytes from a joiner word's gap to the end of the word.
     let mut pending_gap: Option<Range<usize>> = None;
-    for (gap, run) in runs(s) {
+    let mut runs = Runs::new(s);
+    loop {
+        // With no chain open, only a run with a digit can change anything.
+        if current.is_none() {
+            runs.skip_words();
+        }
+        let Some((gap, run)) = runs.next() else {
+            break;
+        };
         let gap_text = s.get(gap.clone()).unwrap_or("");
         match classify(s, run, &mut out.digits) {
             Token::Group {
@@ -584,6 +716,18 @@ mod tests {
             [(vec![1], false, false), (vec![2], false, false)]
         );
         assert_eq!(read("٥٥٥-٢٣٤"), [(vec![3, 3], false, false)]);
+        // Words before a number are passed over; its `+` and `(` stay.
+        assert_eq!(
+            read("well, my number: +1 (206) 555-0142 ok"),
+            [(vec![1, 3, 3, 4], true, false)]
+        );
+        assert_eq!(read("text me at (206) 555"), [(vec![3, 3], false, true)]);
+        assert_eq!(read("words — ( 206 ) x"), [(vec![3], false, true)]);
+        assert_eq!(
+            read("ab1 cd 22"),
+            [(vec![1], false, false), (vec![2], false, false)]
+        );
+        assert_eq!(read("year2026 is"), [(vec![4], false, false)]);
     }
 
     /// Every chain with its range, groups, `+` and `(`.
@@ -601,6 +745,34 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn reads_ascii_runs_as_the_char_reader_does() {
+        for run in [
+            "abc",
+            "250",
+            "3pm",
+            "2o6",
+            "ol47",
+            "oil5",
+            "abc4155550132",
+            "call5558675309now",
+            "wrf555sdfz",
+            "b0bxyz1234",
+            "1z999aa10123456784",
+            "x1",
+            "1x",
+            "a1b",
+            "o",
+            "10l",
+        ] {
+            let (mut a, mut b) = (String::from("9"), String::from("9"));
+            let range = 3..3 + run.len();
+            let ascii = format!("{:?}", classify_ascii(run, range.clone(), &mut a));
+            let chars = format!("{:?}", classify_chars(run, range, &mut b));
+            assert_eq!((ascii, a), (chars, b), "{run}");
+        }
     }
 
     #[test]

@@ -110,7 +110,8 @@ impl SocialDetector {
         };
         // The first word of each name: `whats app` may be written
         // `whats  app`, but always starts with `whats`.
-        let networks = (!names.is_empty()).then(|| WordStarts::new(networks.iter().filter_map(|n| n.split(' ').next())));
+        let networks = (!names.is_empty())
+            .then(|| WordStarts::new(networks.iter().filter_map(|n| n.split(' ').next())));
         SocialDetector {
             networks,
             cue,
