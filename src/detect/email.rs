@@ -214,11 +214,22 @@ fn at_tokens(s: &str) -> (bool, bool) {
     let bytes = s.as_bytes();
     // Spaces, and any non-ASCII byte (a Unicode space ends in one).
     let space = |b: &u8| b.is_ascii_whitespace() || *b == 0x0b || !b.is_ascii();
+    let alnum = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i))
+            .is_some_and(u8::is_ascii_alphanumeric)
+    };
     let (mut plain, mut other) = (false, false);
-    let mut at = 0;
-    for token in bytes.split(|b| !b.is_ascii_alphanumeric()) {
-        let end = at + token.len();
-        if token == b"at" || token == b"arroba" {
+    // Only an `a` that starts a token is looked at closer.
+    for (at, _) in bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'a' && !alnum(i.checked_sub(1)))
+    {
+        let token = [&b"at"[..], b"arroba"]
+            .into_iter()
+            .find(|t| bytes.get(at..at + t.len()) == Some(t) && !alnum(Some(at + t.len())));
+        if let Some(token) = token {
+            let end = at + token.len();
             let before = bytes.get(..at).unwrap_or_default();
             let after = bytes.get(end..).unwrap_or_default();
             let glued = [before.last(), after.first()]
@@ -239,7 +250,6 @@ fn at_tokens(s: &str) -> (bool, bool) {
                 plain = true;
             }
         }
-        at = end + 1;
     }
     (plain, other)
 }

@@ -20,7 +20,7 @@ use regex::Regex;
 
 use super::{
     Finding, checksum,
-    lexicon::{Cues, has_ascii_digit, view_range},
+    lexicon::{Cues, view_range},
     numeric::{Chain, Chains},
 };
 use crate::{
@@ -183,8 +183,8 @@ impl InstrumentDetector {
         }
         // IBANs, `bc1…` and `0x…` hold digits, base58 addresses a run of
         // 26 or more letters and digits; most messages have neither.
-        let digits = has_ascii_digit(t);
-        if digits {
+        let starts = Starts::scan(t);
+        if starts.iban {
             for m in IBAN.find_iter(t) {
                 if let Some(range) = iban(m.as_str()) {
                     let span = text.to_original(m.start()..m.start() + range.end);
@@ -208,27 +208,60 @@ impl InstrumentDetector {
                 }
             }
         }
-        if !digits {
-            return;
+        if starts.bech32 {
+            for m in BECH32.find_iter(t) {
+                if checksum::bech32(m.as_str()) {
+                    let span = text.to_original(m.range());
+                    out.push(Finding::new(
+                        Category::PaymentInstrument,
+                        "instrument:bitcoin",
+                        span,
+                    ));
+                }
+            }
         }
-        for m in BECH32.find_iter(t) {
-            if checksum::bech32(m.as_str()) {
+        if starts.ethereum {
+            for m in ETHEREUM.find_iter(t) {
                 let span = text.to_original(m.range());
                 out.push(Finding::new(
                     Category::PaymentInstrument,
-                    "instrument:bitcoin",
+                    "instrument:ethereum",
                     span,
                 ));
             }
         }
-        for m in ETHEREUM.find_iter(t) {
-            let span = text.to_original(m.range());
-            out.push(Finding::new(
-                Category::PaymentInstrument,
-                "instrument:ethereum",
-                span,
-            ));
+    }
+}
+
+/// Which credential patterns could match a text view, by the bytes each
+/// must start with; most messages hold none of them.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Starts {
+    /// Two letters and two digits (`de89`).
+    iban: bool,
+    /// `bc1` or `tb1`.
+    bech32: bool,
+    /// `0x`.
+    ethereum: bool,
+}
+
+impl Starts {
+    /// Reads `s` once.
+    fn scan(s: &str) -> Starts {
+        let bytes = s.as_bytes();
+        let mut starts = Starts::default();
+        for (i, &b) in bytes.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                continue;
+            }
+            let before = i.checked_sub(2).and_then(|j| bytes.get(j..i));
+            let next = bytes.get(i + 1).copied();
+            starts.iban |= before.is_some_and(|p| p.iter().all(u8::is_ascii_lowercase))
+                && next.is_some_and(|n| n.is_ascii_digit());
+            starts.bech32 |= b == b'1' && matches!(before, Some(b"bc" | b"tb"));
+            starts.ethereum |= b == b'0' && next == Some(b'x');
         }
+        starts
     }
 }
 
@@ -323,6 +356,17 @@ mod tests {
         for re in [&IBAN, &BASE58, &BECH32, &ETHEREUM, &ROUTING_CUE, &CLABE_CUE] {
             LazyLock::force(re);
         }
+    }
+
+    #[test]
+    fn tells_which_credentials_could_start() {
+        let all = Starts {
+            iban: true,
+            bech32: true,
+            ethereum: true,
+        };
+        assert_eq!(Starts::scan("de89 3704, bc1qar0, 0x742d"), all);
+        assert_eq!(Starts::scan("call 555 0142, d9 x0"), Starts::default());
     }
 
     #[test]

@@ -130,7 +130,11 @@ impl SocialDetector {
         if s.contains('@') {
             self.at_handles(text, out);
         }
-        if s.contains("u/") {
+        // `u/`: a `/` is rare, found with `memchr`.
+        let reddit = s
+            .match_indices('/')
+            .any(|(i, _)| i.checked_sub(1).and_then(|j| s.as_bytes().get(j)) == Some(&b'u'));
+        if reddit {
             for caps in REDDIT_USER.captures_iter(s) {
                 if let Some(h) = caps.name("h") {
                     push(out, text, h.range(), "social:reddit");

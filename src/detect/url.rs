@@ -289,19 +289,23 @@ fn split(link: &str) -> Parts<'_> {
 /// Unicode space ends in a byte over 0x7f).
 fn may_be_obfuscated(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let written_dot = bytes.iter().enumerate().any(|(i, &b)| {
-        b == b'.'
-            && i.checked_sub(1)
-                .and_then(|j| bytes.get(j))
-                .is_some_and(|&p| {
-                    p.is_ascii_whitespace() || p == 0x0b || p >= 0x80 || b"([{".contains(&p)
-                })
-    });
-    written_dot
-        || s.contains("dot")
-        || s.contains("hxx")
-        || s.contains("h**")
-        || s.contains(['·', '•'])
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
+    // One pass, looking at each byte's neighbours only when it could be
+    // part of what is looked for.
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'.' => at(i.checked_sub(1)).is_some_and(|p| {
+            p.is_ascii_whitespace() || p == 0x0b || p >= 0x80 || b"([{".contains(&p)
+        }),
+        b'd' => bytes.get(i + 1..i + 3) == Some(b"ot"),
+        b'h' => matches!(bytes.get(i + 1..i + 3), Some(b"xx" | b"**")),
+        // The last bytes of `·` (C2 B7) and `•` (E2 80 A2).
+        0xb7 => at(i.checked_sub(1)) == Some(0xc2),
+        0xa2 => i
+            .checked_sub(2)
+            .and_then(|j| bytes.get(j..i))
+            .is_some_and(|p| p == [0xe2, 0x80]),
+        _ => false,
+    })
 }
 
 /// Trims punctuation that ends a sentence, not a path.
@@ -329,6 +333,7 @@ mod tests {
             "site[ .]com",
             "site\u{3000}.com",
             "site·com",
+            "site•com",
             "hxxps://a",
             "h**p://a",
         ] {
