@@ -7,14 +7,15 @@
 //! valgrind --tool=callgrind target/release/examples/build_ruleset 2
 //! ```
 //!
-//! `build_ruleset BUILDS [DIR]` builds the embedded ruleset, or the one in
+//! `build_ruleset BUILDS [DIR] [--warm]` builds the embedded ruleset, or the one in
 //! `DIR`, once (paying the once-per-process costs, such as the phone
 //! numbering metadata) and then BUILDS times more; the difference of two
 //! totals over the difference of BUILDS is the instructions per build,
 //! and the `0` run alone is a fresh process's start. Unlike
 //! `screen_corpus 0`, nothing is screened, so lazily compiled parts of
-//! the ruleset stay uncompiled. It prints the wall time of the first
-//! build and the mean of the others.
+//! the ruleset stay uncompiled; with `--warm` each build is also warmed
+//! (`Ruleset::warm`) as a server does before it serves. It prints the
+//! wall time of the first build and the mean of the others.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -23,7 +24,10 @@ use std::{path::PathBuf, process::ExitCode, time::Instant};
 use msgscreen::Ruleset;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    // `--warm` also compiles what a server compiles before it serves.
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let warm = all.iter().any(|a| a == "--warm");
+    let mut args = all.into_iter().filter(|a| a != "--warm");
     let builds: usize = match args.next().map(|a| a.parse()) {
         None => 1,
         Some(Ok(n)) => n,
@@ -33,9 +37,15 @@ fn main() -> ExitCode {
         }
     };
     let dir = args.next().map(PathBuf::from);
-    let build = || match &dir {
-        Some(dir) => Ruleset::from_dir(dir),
-        None => Ruleset::embedded(),
+    let build = || {
+        let ruleset = match &dir {
+            Some(dir) => Ruleset::from_dir(dir),
+            None => Ruleset::embedded(),
+        }?;
+        if warm {
+            ruleset.warm();
+        }
+        Ok::<_, msgscreen::ruleset::LoadRulesetError>(ruleset)
     };
     let started = Instant::now();
     if let Err(e) = build() {
