@@ -15,7 +15,7 @@
 //!   not, and `ass` never fires in `class`.
 //! - Terms using the pattern syntax of [`pattern`] (gaps, groups, `{list}`
 //!   classes, `<money>`, `<cashtag>`, number ranges) compile to byte
-//!   regexes, linear time, run over the text and leet views. One
+//!   regexes, linear time, run over the same views as the plain phrases. One
 //!   Aho-Corasick scan for the literals every pattern needs (see
 //!   [`prefilter`]) picks the few patterns that may match a view; only
 //!   those run, each on its own (one `RegexSet` of all patterns measured
@@ -336,9 +336,9 @@ impl PhraseDetector {
                 }
             }
         }
-        // Patterns run over the text and leet views (the squashed view only
-        // serves single words, which are plain terms).
-        for view in plain_views.iter().take(2) {
+        // Patterns run over every distinct view, the squashed one too:
+        // `c o d e  W I N T E R 2 5` is a promo code only once squashed.
+        for view in &plain_views {
             let haystack = view.as_str().as_bytes();
             let candidates = self.prefilter.candidates(haystack);
             for (re, term) in candidates.iter().filter_map(|&i| self.regexes.get(i)) {
