@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use super::lexicon::WordSet;
+use super::lexicon::{WordSet, has_ascii_digit};
 
 /// One run of digits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -594,9 +594,7 @@ pub(crate) fn chains<'a>(s: &'a str, joiners: &WordSet) -> Chains<'a> {
         bounds: Vec::new(),
     };
     // Most messages hold no digit at all; a byte scan tells.
-    if !s.bytes().any(|b| b.is_ascii_digit())
-        && (s.is_ascii() || !s.chars().any(|c| digit_value(c).is_some()))
-    {
+    if !has_ascii_digit(s) && (s.is_ascii() || !s.chars().any(|c| digit_value(c).is_some())) {
         return out;
     }
     let mut current: Option<Bounds> = None;
