@@ -33,12 +33,39 @@ use regex_syntax::hir::{
 /// How many literal sets one pattern is checked against at most.
 const MAX_REQUIREMENTS: usize = 4;
 
-/// A pattern's second and later requirements need literals at least this
-/// long: one- and two-letter words (`i`, `a`, `my`) hit in nearly every
-/// message, and the scan pays for every hit. Measured with callgrind over
-/// the dev corpus: 3 costs 17% fewer instructions per message than no
-/// limit, 4 costs more again (more patterns run).
+/// A pattern's second and later requirements need every literal at least
+/// this [`rarity`]: short and common words (`i`, `my`, `the`) hit in
+/// nearly every message, and the scan pays for every hit. Measured with
+/// callgrind over the dev corpus: 3 costs 17% fewer instructions per
+/// message than no limit; with rarity, 2 and 4 both cost more than 3.
 const MIN_SECONDARY_LITERAL: usize = 3;
+
+/// Words so common in chat that a literal set holding one of them meets
+/// nearly every message: English and Spanish function words, and the
+/// chat spellings the wordlists use for them, sorted for binary search.
+/// Like the byte frequency
+/// table of `memchr`, this only steers which literals the filter looks
+/// for; a wrong guess costs time, never a match.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"a", b"al", b"am", b"an", b"and", b"are", b"as", b"at", b"be", b"but", b"by", b"can", b"con",
+    b"de", b"del", b"do", b"e", b"el", b"en", b"es", b"for", b"from", b"get", b"go", b"got",
+    b"have", b"he", b"her", b"him", b"his", b"how", b"i", b"if", b"im", b"in", b"is", b"it",
+    b"its", b"just", b"la", b"las", b"le", b"lo", b"los", b"me", b"mi", b"my", b"no", b"not",
+    b"now", b"o", b"of", b"on", b"or", b"our", b"para", b"por", b"que", b"se", b"so", b"su", b"te",
+    b"that", b"the", b"them", b"then", b"there", b"they", b"this", b"to", b"u", b"un", b"una",
+    b"up", b"us", b"was", b"we", b"what", b"when", b"will", b"with", b"y", b"you", b"your",
+];
+
+/// How selective a literal is, for choosing which sets to look for: its
+/// length, or 1 for a [`COMMON_WORDS`] word.
+fn rarity(bytes: &[u8]) -> usize {
+    // Every common word is short; most literals are not.
+    if bytes.len() <= 5 && COMMON_WORDS.binary_search(&bytes).is_ok() {
+        1
+    } else {
+        bytes.len()
+    }
+}
 
 /// The patterns a view string may match, as pattern indexes.
 #[derive(Debug)]
@@ -223,8 +250,8 @@ struct Needle {
 /// first, such that every match of `hir` contains a literal of each.
 fn required_literals(hir: &Hir) -> Vec<Vec<Needle>> {
     let mut sets = Vec::new();
-    required_sets(hir, &mut sets);
-    // The longer a set's shortest literal, the rarer its words tend to be.
+    required_sets(hir, Bounds::default(), &mut sets);
+    // The rarer a set's most common literal, the fewer messages pass it.
     sets.sort_by_key(|(len, set)| (Reverse(*len), set.len()));
     let mut chosen: Vec<Vec<Needle>> = Vec::new();
     for (shortest, set) in sets {
@@ -238,41 +265,95 @@ fn required_literals(hir: &Hir) -> Vec<Vec<Needle>> {
     chosen
 }
 
-/// Collects literal sets of `hir` with their shortest literal's length:
+/// Collects literal sets of `hir` with their least [`rarity`]:
 /// two sets per part no match can skip (each item of a sequence, a
 /// repetition's body): the prefixes and the suffixes of that part's
 /// matches, so that `(i|we) (broke|cracked) (my|the)` can be filtered on
 /// its verbs, and `(my son|our kid)` on `son`/`kid`.
-fn required_sets(hir: &Hir, out: &mut Vec<(usize, Vec<Needle>)>) {
+fn required_sets(hir: &Hir, outer: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
     match hir.kind() {
         HirKind::Concat(parts) => {
+            let last = parts.len().saturating_sub(1);
             let boundary = |at: Option<usize>| {
                 at.and_then(|i| parts.get(i))
                     .is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordAscii)))
             };
             for (i, part) in parts.iter().enumerate() {
+                // A boundary next to the part belongs to its literals, and
+                // so does one around the whole sequence at its ends.
+                let around = Bounds {
+                    start: boundary(i.checked_sub(1)) || (i == 0 && outer.start),
+                    end: boundary(i.checked_add(1)) || (i == last && outer.end),
+                };
                 if matches!(
                     part.kind(),
                     HirKind::Concat(_) | HirKind::Capture(_) | HirKind::Repetition(_)
                 ) {
-                    required_sets(part, out);
+                    required_sets(part, around, out);
                 } else {
-                    // A boundary next to the part belongs to its literals.
-                    let around = Bounds {
-                        start: boundary(i.checked_sub(1)),
-                        end: boundary(i.checked_add(1)),
-                    };
                     part_sets(part, around, out);
                 }
             }
         }
-        HirKind::Capture(capture) => required_sets(&capture.sub, out),
+        HirKind::Capture(capture) => required_sets(&capture.sub, outer, out),
         HirKind::Repetition(repetition) if repetition.min > 0 => {
-            required_sets(&repetition.sub, out);
+            required_sets(&repetition.sub, Bounds::default(), out);
         }
         HirKind::Repetition(_) => {}
-        _ => part_sets(hir, Bounds::default(), out),
+        _ => part_sets(hir, outer, out),
     }
+}
+
+/// The literals of `hir` every match contains one of, chosen per branch
+/// of each alternation: the longest literal of a sequence, the union of
+/// the branches' choices for an alternation. `(my son|our kid|the
+/// youngest)` gives `son`/`kid`/`youngest`, where the part's prefixes would
+/// be `my`/`our`/`the`, which nearly every message has. Only whole
+/// literals count, so this costs one walk of the expression, not a literal
+/// extraction per branch; `None` when some branch has no literal.
+fn branch_needles(hir: &Hir, outer: Bounds) -> Option<Vec<Needle>> {
+    match hir.kind() {
+        HirKind::Literal(literal) if !literal.0.is_empty() => Some(vec![Needle {
+            bytes: literal.0.to_vec(),
+            bounds: outer,
+        }]),
+        HirKind::Capture(capture) => branch_needles(&capture.sub, outer),
+        HirKind::Repetition(repetition) if repetition.min > 0 => {
+            branch_needles(&repetition.sub, Bounds::default())
+        }
+        HirKind::Alternation(branches) => {
+            let mut union = Vec::new();
+            for branch in branches {
+                union.extend(branch_needles(branch, outer)?);
+            }
+            // Duplicates are removed once, by the caller of the outermost.
+            Some(union)
+        }
+        HirKind::Concat(parts) => {
+            let last = parts.len().saturating_sub(1);
+            let boundary = |at: Option<usize>| {
+                at.and_then(|i| parts.get(i))
+                    .is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordAscii)))
+            };
+            parts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, part)| {
+                    let around = Bounds {
+                        start: boundary(i.checked_sub(1)) || (i == 0 && outer.start),
+                        end: boundary(i.checked_add(1)) || (i == last && outer.end),
+                    };
+                    branch_needles(part, around)
+                })
+                .max_by_key(|set| (shortest(set), Reverse(set.len())))
+        }
+        _ => None,
+    }
+}
+
+/// The [`rarity`] of the least selective literal of `set` (0 when empty).
+fn shortest(set: &[Needle]) -> usize {
+    set.iter().map(|n| rarity(&n.bytes)).min().unwrap_or(0)
 }
 
 /// Collects the prefix and the suffix literal sets of one part of a
@@ -320,8 +401,18 @@ fn part_sets(part: &Hir, around: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
             .collect();
         set.sort();
         set.dedup();
-        if let Some(shortest) = set.iter().map(|n| n.bytes.len()).min().filter(|&n| n > 0) {
-            out.push((shortest, set));
+        if !set.iter().any(|n| n.bytes.is_empty()) && !set.is_empty() {
+            out.push((shortest(&set), set));
+        }
+    }
+    if matches!(part.kind(), HirKind::Alternation(_))
+        && let Some(mut set) = branch_needles(part, edges)
+    {
+        set.sort_unstable();
+        set.dedup();
+        let rarest = shortest(&set);
+        if rarest > 0 {
+            out.push((rarest, set));
         }
     }
 }
@@ -385,16 +476,18 @@ mod tests {
         let filter = filter(&[
             r"(?-u:\b)venmo me",
             r"cash ?app",
-            r"(?:they|we) (?:broke|cracked) (?:your|the)",
+            r"(?:they|we) (?:broke|cracked) (?:mirror|screen)",
         ]);
         let none: Vec<usize> = Vec::new();
         assert_eq!(filter.candidates(b"see you at noon"), none);
         assert_eq!(filter.candidates(b"venmo me"), vec![0]);
-        // Each part must be there, not only the first.
-        assert_eq!(filter.candidates(b"we fixed the tv"), none);
+        // Each selective part must be there, not only the first.
+        assert_eq!(filter.candidates(b"we fixed the screen"), none);
         assert_eq!(filter.candidates(b"it cracked, i think"), none);
+        // Words nearly every message has are not looked for.
+        assert_eq!(filter.candidates(b"it cracked the mirror"), vec![2]);
         assert_eq!(
-            filter.candidates(b"they cracked the tv, venmo me"),
+            filter.candidates(b"they cracked the screen, venmo me"),
             vec![0, 2]
         );
         assert_eq!(filter.unfiltered(), 0);
@@ -423,6 +516,38 @@ mod tests {
                 "son, alone",
                 "reason: kid is alone",
                 "at_home at homestead",
+            ],
+        );
+    }
+
+    #[test]
+    fn common_words_are_sorted_for_binary_search() {
+        assert!(COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(rarity(b"the"), 1);
+        assert_eq!(rarity(b"venmo"), 5);
+    }
+
+    #[test]
+    fn looks_for_the_rarest_word_of_each_branch() {
+        let filter = filter(&[
+            r"(?-u:\b)(?:my(?-u:[ ,])+son|the(?-u:[ ,])+youngest|our(?-u:[ ,])+kids?)(?-u:\b)",
+        ]);
+        let none: Vec<usize> = Vec::new();
+        // The branches' prefixes (`my`, `the`, `our`) are not enough.
+        assert_eq!(filter.candidates(b"my tv and the wall, our house"), none);
+        assert_eq!(filter.candidates(b"my son"), vec![0]);
+        assert_eq!(filter.candidates(b"our kids"), vec![0]);
+        // `son` must stand as a word, as in the pattern.
+        assert_eq!(filter.candidates(b"my person"), none);
+        check(
+            &[r"(?-u:\b)(?:my(?-u:[ ,])+son|the(?-u:[ ,])+youngest|our(?-u:[ ,])+kids?)(?-u:\b)"],
+            &[
+                "my son",
+                "the youngest",
+                "our kid",
+                "our kids",
+                "my  son",
+                "the,youngest",
             ],
         );
     }
