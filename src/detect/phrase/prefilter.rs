@@ -34,11 +34,12 @@ use regex_syntax::hir::{
 const MAX_REQUIREMENTS: usize = 4;
 
 /// A pattern's second and later requirements need every literal at least
-/// this [`rarity`]: short and common words (`i`, `my`, `the`) hit in
-/// nearly every message, and the scan pays for every hit. Measured with
-/// callgrind over the dev corpus: 3 costs 17% fewer instructions per
-/// message than no limit; with rarity, 2 and 4 both cost more than 3.
-const MIN_SECONDARY_LITERAL: usize = 3;
+/// this [`rarity`], that of a three-letter word that is not common: short
+/// and common words (`i`, `my`, `the`) hit in nearly every message, and
+/// the scan pays for every hit. Measured with callgrind over the dev
+/// corpus: three letters cost 17% fewer instructions per message than no
+/// limit; two or four letters cost more than three.
+const MIN_SECONDARY_RARITY: usize = 6;
 
 /// Words so common in chat that a literal set holding one of them meets
 /// nearly every message: English and Spanish function words, and the
@@ -56,14 +57,16 @@ const COMMON_WORDS: &[&[u8]] = &[
     b"up", b"us", b"was", b"we", b"what", b"when", b"will", b"with", b"y", b"you", b"your",
 ];
 
-/// How selective a literal is, for choosing which sets to look for: its
-/// length, or 1 for a [`COMMON_WORDS`] word.
+/// How selective a literal is, for choosing which sets to look for:
+/// twice its length, or just its length for a [`COMMON_WORDS`] word, so
+/// `not` ranks below `sms` and `in` (also inside `thing`, `install`)
+/// below `not`.
 fn rarity(bytes: &[u8]) -> usize {
     // Every common word is short; most literals are not.
     if bytes.len() <= 5 && COMMON_WORDS.binary_search(&bytes).is_ok() {
-        1
-    } else {
         bytes.len()
+    } else {
+        2 * bytes.len()
     }
 }
 
@@ -255,7 +258,7 @@ fn required_literals(hir: &Hir) -> Vec<Vec<Needle>> {
     sets.sort_by_key(|(len, set)| (Reverse(*len), set.len()));
     let mut chosen: Vec<Vec<Needle>> = Vec::new();
     for (shortest, set) in sets {
-        if !chosen.contains(&set) && (chosen.is_empty() || shortest >= MIN_SECONDARY_LITERAL) {
+        if !chosen.contains(&set) && (chosen.is_empty() || shortest >= MIN_SECONDARY_RARITY) {
             chosen.push(set);
         }
         if chosen.len() == MAX_REQUIREMENTS {
@@ -304,30 +307,48 @@ fn required_sets(hir: &Hir, outer: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) 
     }
 }
 
-/// The literals of `hir` every match contains one of, chosen per branch
-/// of each alternation: the longest literal of a sequence, the union of
-/// the branches' choices for an alternation. `(my son|our kid|the
-/// youngest)` gives `son`/`kid`/`youngest`, where the part's prefixes would
-/// be `my`/`our`/`the`, which nearly every message has. Only whole
-/// literals count, so this costs one walk of the expression, not a literal
-/// extraction per branch; `None` when some branch has no literal.
-fn branch_needles(hir: &Hir, outer: Bounds) -> Option<Vec<Needle>> {
+/// Literal sets of `hir` every match contains a literal of, the most
+/// selective first, chosen per branch of each alternation: the sets of a
+/// sequence are those of all its parts; those of an alternation pair the
+/// branches' best sets, then their second best, and so on. `(my son|our
+/// kid|the youngest) (is|was) alone` gives `son`/`kid`/`youngest` and
+/// `alone`, where the part's prefixes would be `my`/`our`/`the`, which
+/// nearly every message has. Only whole literals count, so this costs one
+/// walk of the expression, not a literal extraction per branch; empty when
+/// some branch has no literal.
+fn branch_sets(hir: &Hir, outer: Bounds) -> Vec<Vec<Needle>> {
     match hir.kind() {
-        HirKind::Literal(literal) if !literal.0.is_empty() => Some(vec![Needle {
+        HirKind::Literal(literal) if !literal.0.is_empty() => vec![vec![Needle {
             bytes: literal.0.to_vec(),
             bounds: outer,
-        }]),
-        HirKind::Capture(capture) => branch_needles(&capture.sub, outer),
+        }]],
+        HirKind::Capture(capture) => branch_sets(&capture.sub, outer),
         HirKind::Repetition(repetition) if repetition.min > 0 => {
-            branch_needles(&repetition.sub, Bounds::default())
+            branch_sets(&repetition.sub, Bounds::default())
         }
         HirKind::Alternation(branches) => {
-            let mut union = Vec::new();
-            for branch in branches {
-                union.extend(branch_needles(branch, outer)?);
+            let mut unions: Vec<Vec<Needle>> = Vec::new();
+            for (i, branch) in branches.iter().enumerate() {
+                let sets = branch_sets(branch, outer);
+                // A match comes from one branch and holds a literal of each
+                // of its sets, so the i-th union needs the i-th set of all.
+                if i == 0 {
+                    unions = sets;
+                } else {
+                    unions.truncate(sets.len());
+                    for (union, set) in unions.iter_mut().zip(sets) {
+                        union.extend(set);
+                    }
+                }
+                if unions.is_empty() {
+                    break;
+                }
             }
-            // Duplicates are removed once, by the caller of the outermost.
-            Some(union)
+            for union in &mut unions {
+                union.sort_unstable();
+                union.dedup();
+            }
+            rank(unions)
         }
         HirKind::Concat(parts) => {
             let last = parts.len().saturating_sub(1);
@@ -335,20 +356,29 @@ fn branch_needles(hir: &Hir, outer: Bounds) -> Option<Vec<Needle>> {
                 at.and_then(|i| parts.get(i))
                     .is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordAscii)))
             };
-            parts
+            let sets = parts
                 .iter()
                 .enumerate()
-                .filter_map(|(i, part)| {
+                .flat_map(|(i, part)| {
                     let around = Bounds {
                         start: boundary(i.checked_sub(1)) || (i == 0 && outer.start),
                         end: boundary(i.checked_add(1)) || (i == last && outer.end),
                     };
-                    branch_needles(part, around)
+                    branch_sets(part, around)
                 })
-                .max_by_key(|set| (shortest(set), Reverse(set.len())))
+                .collect();
+            rank(sets)
         }
-        _ => None,
+        _ => Vec::new(),
     }
+}
+
+/// Orders literal sets the most selective first and keeps
+/// [`MAX_REQUIREMENTS`] of them.
+fn rank(mut sets: Vec<Vec<Needle>>) -> Vec<Vec<Needle>> {
+    sets.sort_by_cached_key(|set| (Reverse(shortest(set)), set.len()));
+    sets.truncate(MAX_REQUIREMENTS);
+    sets
 }
 
 /// The [`rarity`] of the least selective literal of `set` (0 when empty).
@@ -405,14 +435,9 @@ fn part_sets(part: &Hir, around: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
             out.push((shortest(&set), set));
         }
     }
-    if matches!(part.kind(), HirKind::Alternation(_))
-        && let Some(mut set) = branch_needles(part, edges)
-    {
-        set.sort_unstable();
-        set.dedup();
-        let rarest = shortest(&set);
-        if rarest > 0 {
-            out.push((rarest, set));
+    if matches!(part.kind(), HirKind::Alternation(_)) {
+        for set in branch_sets(part, edges) {
+            out.push((shortest(&set), set));
         }
     }
 }
@@ -523,8 +548,9 @@ mod tests {
     #[test]
     fn common_words_are_sorted_for_binary_search() {
         assert!(COMMON_WORDS.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(rarity(b"the"), 1);
-        assert_eq!(rarity(b"venmo"), 5);
+        assert_eq!(rarity(b"the"), 3);
+        assert_eq!(rarity(b"sms"), 6);
+        assert!(rarity(b"in") < rarity(b"not"));
     }
 
     #[test]
@@ -548,6 +574,26 @@ mod tests {
                 "our kids",
                 "my  son",
                 "the,youngest",
+            ],
+        );
+    }
+
+    #[test]
+    fn needs_every_selective_word_of_the_branch_that_matched() {
+        let source = r"(?-u:\b)(?:my son (?:is|was) alone|our kids? (?:is|are) unattended)";
+        let filter = filter(&[source]);
+        let none: Vec<usize> = Vec::new();
+        // One word of each pair is not enough.
+        assert_eq!(filter.candidates(b"my son is fine"), none);
+        assert_eq!(filter.candidates(b"left it alone"), none);
+        assert_eq!(filter.candidates(b"my son was alone"), vec![0]);
+        assert_eq!(filter.candidates(b"our kids are unattended"), vec![0]);
+        check(
+            &[source],
+            &[
+                "my son is alone",
+                "our kid is unattended",
+                "our kids are unattended",
             ],
         );
     }
