@@ -338,9 +338,10 @@ impl PhraseDetector {
         }
         // Patterns run over every distinct view, the squashed one too:
         // `c o d e  W I N T E R 2 5` is a promo code only once squashed.
+        let mut candidates = Vec::new();
         for view in &plain_views {
             let haystack = view.as_str().as_bytes();
-            let candidates = self.prefilter.candidates(haystack);
+            self.prefilter.candidates_into(haystack, &mut candidates);
             for (re, term) in candidates.iter().filter_map(|&i| self.regexes.get(i)) {
                 for m in re.find_iter(haystack) {
                     if m.start() == m.end()

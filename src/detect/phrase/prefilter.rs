@@ -25,6 +25,7 @@
 use std::{cmp::Reverse, collections::HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::util::pool::Pool;
 use regex_syntax::hir::{
     Hir, HirKind, Look,
     literal::{ExtractKind, Extractor},
@@ -83,6 +84,74 @@ pub(super) struct Prefilter {
     need_counts: Vec<usize>,
     /// Patterns without requirements, run on every string.
     always: Vec<usize>,
+    /// One [`Scratch`] per thread searching at once, reused.
+    scratch: Pool<Scratch, fn() -> Scratch>,
+}
+
+/// What one [`Prefilter::candidates_into`] call marks: literals worked
+/// out, requirements met, and requirements met per pattern. A mark counts
+/// only when it carries the current call's stamp, so a new call starts
+/// from nothing without clearing the arrays.
+#[derive(Debug, Default)]
+struct Scratch {
+    stamp: u32,
+    done: Vec<u32>,
+    met: Vec<u32>,
+    counts: Vec<(u32, usize)>,
+}
+
+impl Scratch {
+    /// Starts a call over `literals`, `requirements` and `patterns`.
+    fn start(&mut self, literals: usize, requirements: usize, patterns: usize) -> &mut Scratch {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Once every 2^32 calls: old stamps could be mistaken for new.
+            self.done.clear();
+            self.met.clear();
+            self.counts.clear();
+            self.stamp = 1;
+        }
+        self.done.resize(literals, 0);
+        self.met.resize(requirements, 0);
+        self.counts.resize(patterns, (0, 0));
+        self
+    }
+
+    /// Returns true when `literal` was worked out in this call.
+    fn done(&self, literal: usize) -> bool {
+        self.done.get(literal) == Some(&self.stamp)
+    }
+
+    /// Marks `literal` worked out in this call.
+    fn set_done(&mut self, literal: usize) {
+        if let Some(mark) = self.done.get_mut(literal) {
+            *mark = self.stamp;
+        }
+    }
+
+    /// Marks `requirement` met; returns false when it already was.
+    fn meet(&mut self, requirement: usize) -> bool {
+        match self.met.get_mut(requirement) {
+            Some(mark) if *mark != self.stamp => {
+                *mark = self.stamp;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Counts one more requirement of `pattern` met; returns the count.
+    fn count(&mut self, pattern: usize) -> usize {
+        let Some((stamp, count)) = self.counts.get_mut(pattern) else {
+            return 0;
+        };
+        if *stamp != self.stamp {
+            *stamp = self.stamp;
+            *count = 0;
+        }
+        *count += 1;
+        *count
+    }
 }
 
 impl Prefilter {
@@ -146,55 +215,61 @@ impl Prefilter {
             needed_by,
             need_counts,
             always,
+            scratch: Pool::new(Scratch::default as fn() -> Scratch),
         }
     }
 
-    /// Returns the patterns that may match `haystack`, in ascending order.
-    pub(super) fn candidates(&self, haystack: &[u8]) -> Vec<usize> {
-        let mut found = self.always.clone();
+    /// Puts the patterns that may match `haystack` into `found` (cleared
+    /// first), in ascending order. Allocates nothing once warm: the
+    /// per-search marks live in a pooled [`Scratch`].
+    pub(super) fn candidates_into(&self, haystack: &[u8], found: &mut Vec<usize>) {
+        found.clear();
+        found.extend_from_slice(&self.always);
         let Some(ac) = &self.automaton else {
-            return found;
+            return;
         };
         let Ok(matches) = ac.try_find_overlapping_iter(haystack) else {
-            return (0..self.need_counts.len()).collect();
+            found.clear();
+            found.extend(0..self.need_counts.len());
+            return;
         };
-        // A literal recurs (`i`, `the`): each is worked out once, when it
-        // first stands on word boundaries at both ends.
-        let mut done = vec![false; self.meets.len()];
-        let mut met = vec![false; self.needed_by.len()];
-        let mut counts = vec![0u8; self.need_counts.len()];
+        let mut scratch = self.scratch.get();
+        let marks = scratch.start(
+            self.meets.len(),
+            self.needed_by.len(),
+            self.need_counts.len(),
+        );
         for m in matches {
             let literal = m.pattern().as_usize();
-            if done.get(literal) != Some(&false) {
+            // A literal recurs (`i`, `the`): each is worked out once, when
+            // it first stands on word boundaries at both ends.
+            if marks.done(literal) {
                 continue;
             }
             let here = Bounds::at(haystack, m.start(), m.end());
-            if here == Bounds::BOTH
-                && let Some(seen) = done.get_mut(literal)
-            {
-                *seen = true;
+            if here == Bounds::BOTH {
+                marks.set_done(literal);
             }
             for &(needs, requirement) in self.meets.get(literal).into_iter().flatten() {
-                if !here.satisfies(needs) {
+                if !here.satisfies(needs) || !marks.meet(requirement) {
                     continue;
                 }
-                match met.get_mut(requirement) {
-                    Some(seen) if !*seen => *seen = true,
-                    _ => continue,
-                }
                 for &pattern in self.needed_by.get(requirement).into_iter().flatten() {
-                    if let (Some(count), Some(&need)) =
-                        (counts.get_mut(pattern), self.need_counts.get(pattern))
-                    {
-                        *count += 1;
-                        if usize::from(*count) == need {
-                            found.push(pattern);
-                        }
+                    let need = self.need_counts.get(pattern).copied().unwrap_or(usize::MAX);
+                    if marks.count(pattern) == need {
+                        found.push(pattern);
                     }
                 }
             }
         }
         found.sort_unstable();
+    }
+
+    /// Returns the patterns that may match `haystack`, in ascending order.
+    #[cfg(test)]
+    pub(super) fn candidates(&self, haystack: &[u8]) -> Vec<usize> {
+        let mut found = Vec::new();
+        self.candidates_into(haystack, &mut found);
         found
     }
 
@@ -603,5 +678,26 @@ mod tests {
         let filter = filter(&[r"(?-u:[a-z])+"]);
         assert_eq!(filter.unfiltered(), 1);
         assert_eq!(filter.candidates(b"12"), vec![0]);
+    }
+
+    #[test]
+    fn marks_of_one_call_never_leak_into_the_next() {
+        let mut scratch = Scratch {
+            stamp: u32::MAX - 1,
+            ..Scratch::default()
+        };
+        let marks = scratch.start(2, 2, 2);
+        marks.set_done(0);
+        assert!(marks.meet(1));
+        assert!(!marks.meet(1), "a requirement is met once per call");
+        assert_eq!((marks.count(0), marks.count(0)), (1, 2));
+        // The next call wraps the stamp around: nothing is marked.
+        let marks = scratch.start(2, 2, 2);
+        assert!(!marks.done(0));
+        assert!(marks.meet(1));
+        assert_eq!(marks.count(0), 1);
+        let marks = scratch.start(2, 2, 2);
+        assert_eq!(marks.stamp, 2);
+        assert!(!marks.done(0) && marks.meet(1));
     }
 }
