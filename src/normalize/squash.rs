@@ -137,9 +137,22 @@ fn has_run(s: &str) -> bool {
     false
 }
 
+/// The bytes [`tokens`] counts as word characters in ASCII text: letters,
+/// digits and `@`. A table, as this scan runs over every message.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'@';
+        b += 1;
+    }
+    table
+};
+
 /// [`has_run`] for ASCII text, byte by byte.
 fn has_run_ascii(b: &[u8]) -> bool {
-    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'@';
+    let is_word = |c: u8| WORD_BYTES[usize::from(c)];
     let (mut run, mut letters) = (0, 0);
     let mut prev_single_end: Option<usize> = None;
     let mut i = 0;
