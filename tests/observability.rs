@@ -243,55 +243,95 @@ fn secret_messages() -> Vec<pb::ScreenRequest> {
     .collect()
 }
 
+/// The real binary serving with JSON logs at a level, its stderr read
+/// line by line on a thread.
+struct LoggingServer {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
+    /// Lines read so far.
+    log: Vec<String>,
+    grpc: SocketAddr,
+    metrics: SocketAddr,
+}
+
+impl LoggingServer {
+    /// Starts the binary with `RUST_LOG=level` and waits for its addresses.
+    fn start(level: &str) -> LoggingServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+            ])
+            .env("RUST_LOG", level)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (lines_tx, lines) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut log = Vec::new();
+        let (mut grpc, mut metrics) = (None, None);
+        while grpc.is_none() || metrics.is_none() {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the server logs its addresses");
+            let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+            let fields = &json["fields"];
+            if let Some(listen) = fields["listen"].as_str() {
+                grpc = Some(listen.parse::<SocketAddr>().unwrap());
+            }
+            if let Some(listen) = fields["metrics_listen"].as_str() {
+                metrics = Some(listen.parse::<SocketAddr>().unwrap());
+            }
+            log.push(line);
+        }
+        LoggingServer {
+            child,
+            lines,
+            reader,
+            log,
+            grpc: grpc.unwrap(),
+            metrics: metrics.unwrap(),
+        }
+    }
+
+    /// Stops the server with SIGTERM and returns every line it logged.
+    fn stop(mut self) -> Vec<String> {
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        self.reader.join().unwrap();
+        self.log.extend(self.lines.try_iter());
+        self.log
+    }
+}
+
 /// Runs the real binary with JSON logs, screens the secret messages by
 /// unary and stream calls and as invalid requests, scrapes `/metrics`, and
 /// checks that no log line and no metric quotes any of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_server_never_logs_or_exports_message_text() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (lines_tx, lines_rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if lines_tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut log = Vec::new();
-    let mut grpc = None;
-    let mut metrics_addr = None;
-    while grpc.is_none() || metrics_addr.is_none() {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its addresses");
-        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
-        let fields = &json["fields"];
-        if let Some(listen) = fields["listen"].as_str() {
-            grpc = Some(listen.parse::<SocketAddr>().unwrap());
-        }
-        if let Some(listen) = fields["metrics_listen"].as_str() {
-            metrics_addr = Some(listen.parse::<SocketAddr>().unwrap());
-        }
-        log.push(line);
-    }
-    let (grpc, metrics_addr) = (grpc.unwrap(), metrics_addr.unwrap());
+    let server = LoggingServer::start("info");
+    let (grpc, metrics_addr) = (server.grpc, server.metrics);
 
     let mut client = pb::screening_client::ScreeningClient::connect(format!("http://{grpc}"))
         .await
@@ -320,15 +360,7 @@ async fn a_real_server_never_logs_or_exports_message_text() {
     assert!(scraped.contains("msgscreen_requests_total"), "{scraped}");
 
     drop((stream, client));
-    let term = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status}");
-    reader.join().unwrap();
-    log.extend(lines_rx.try_iter());
+    let log = server.stop();
 
     let screened: Vec<&String> = log.iter().filter(|l| l.contains("\"screened\"")).collect();
     assert!(
@@ -348,4 +380,37 @@ async fn a_real_server_never_logs_or_exports_message_text() {
         }
         assert!(!scraped.contains(secret), "metrics quote {secret:?}");
     }
+}
+
+/// At debug level every line about a request, an allowed message's and an
+/// invalid request's too, carries the request's span with its rpc and
+/// message id: the span is made only when a line is logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_line_carries_its_span() {
+    let server = LoggingServer::start("msgscreen=debug");
+    let mut client =
+        pb::screening_client::ScreeningClient::connect(format!("http://{}", server.grpc))
+            .await
+            .unwrap();
+    let allowed = request("span-allow", "see you at 5pm", Sender::Buyer);
+    let response = client.screen(allowed).await.unwrap().into_inner();
+    assert_eq!(response.verdict(), pb::Verdict::Allow);
+    let mut invalid = request("span-invalid", "see you at 5pm", Sender::Buyer);
+    invalid.sender = 7;
+    client.screen(invalid).await.unwrap_err();
+    drop(client);
+    let log = server.stop();
+
+    let line_of = |message: &str, id: &str| {
+        log.iter()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|json| json["fields"]["message"] == message && json["span"]["message_id"] == id)
+            .unwrap_or_else(|| panic!("no {message:?} line for {id}:\n{}", log.join("\n")))
+    };
+    let screened = line_of("screened", "span-allow");
+    assert_eq!(screened["level"], "DEBUG");
+    assert_eq!(screened["span"]["rpc"], "screen");
+    assert_eq!(screened["fields"]["verdict"], "allow");
+    let invalid = line_of("invalid request", "span-invalid");
+    assert_eq!(invalid["span"]["name"], "screen");
 }
