@@ -309,19 +309,22 @@ impl PhraseDetector {
 
     /// Returns every term match in every view, mapped to the original text.
     fn hits(&self, views: &Views) -> Vec<Hit> {
-        let mut hits = Vec::new();
+        let mut hits = Vec::with_capacity(8);
         let text = views.text();
         let leet = views.leet();
         let squashed = views.squashed();
-        let mut plain_views = vec![text];
-        if leet.as_str() != text.as_str() {
-            plain_views.push(leet);
-        }
-        if squashed.as_str() != text.as_str() && squashed.as_str() != leet.as_str() {
-            plain_views.push(squashed);
-        }
+        // The distinct views, without a vector: this runs for every message.
+        let leet_differs = (leet.as_str() != text.as_str()).then_some(leet);
+        let squashed_differs = (squashed.as_str() != text.as_str()
+            && squashed.as_str() != leet.as_str())
+        .then_some(squashed);
+        let plain_views = || {
+            std::iter::once(text)
+                .chain(leet_differs)
+                .chain(squashed_differs)
+        };
         if let Some(ac) = &self.plain {
-            for view in &plain_views {
+            for view in plain_views() {
                 let Ok(matches) = ac.try_find_iter(view.as_str()) else {
                     continue;
                 };
@@ -338,8 +341,8 @@ impl PhraseDetector {
         }
         // Patterns run over every distinct view, the squashed one too:
         // `c o d e  W I N T E R 2 5` is a promo code only once squashed.
-        let mut candidates = Vec::new();
-        for view in &plain_views {
+        let mut candidates = Vec::with_capacity(32);
+        for view in plain_views() {
             let haystack = view.as_str().as_bytes();
             self.prefilter.candidates_into(haystack, &mut candidates);
             for (re, term) in candidates.iter().filter_map(|&i| self.regexes.get(i)) {
