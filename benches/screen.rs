@@ -44,7 +44,10 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 /// Counts every allocation, so ruleset memory is measured, not estimated.
 /// The counters are uncontended atomics: a few ns per allocation, paid by
-/// every benchmark here alike.
+/// every benchmark here alike. This is the system allocator, not the
+/// service's mimalloc (`src/main.rs`): the counting wrapper is a constant
+/// only around `System` on stable Rust. `examples/screen_corpus.rs` and
+/// `examples/build_ruleset.rs` run with mimalloc.
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 

@@ -23,6 +23,10 @@ use std::{path::PathBuf, process::ExitCode, time::Instant};
 
 use msgscreen::Ruleset;
 
+/// The allocator the service runs with (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `--warm` also compiles what a server compiles before it serves.
     let all: Vec<String> = std::env::args().skip(1).collect();

@@ -22,6 +22,10 @@ use std::{process::ExitCode, sync::Arc, time::Instant};
 
 use msgscreen::{Ruleset, Screener, corpus};
 
+/// The allocator the service runs with (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let passes: usize = match args.next().map(|a| a.parse()) {
