@@ -256,8 +256,9 @@ struct LoggingServer {
 }
 
 impl LoggingServer {
-    /// Starts the binary with `RUST_LOG=level` and waits for its addresses.
-    fn start(level: &str) -> LoggingServer {
+    /// Starts the binary with `RUST_LOG=level` and `--log-format format`
+    /// (`json` or `plain`) and waits for its addresses.
+    fn start(level: &str, format: &str) -> LoggingServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
             .args([
                 "serve",
@@ -266,7 +267,7 @@ impl LoggingServer {
                 "--metrics-listen",
                 "127.0.0.1:0",
                 "--log-format",
-                "json",
+                format,
             ])
             .env("RUST_LOG", level)
             .stdin(Stdio::null())
@@ -290,12 +291,10 @@ impl LoggingServer {
             let line = lines
                 .recv_timeout(Duration::from_secs(30))
                 .expect("the server logs its addresses");
-            let json: serde_json::Value = serde_json::from_str(&line).unwrap();
-            let fields = &json["fields"];
-            if let Some(listen) = fields["listen"].as_str() {
+            if let Some(listen) = logged_field(&line, "listen") {
                 grpc = Some(listen.parse::<SocketAddr>().unwrap());
             }
-            if let Some(listen) = fields["metrics_listen"].as_str() {
+            if let Some(listen) = logged_field(&line, "metrics_listen") {
                 metrics = Some(listen.parse::<SocketAddr>().unwrap());
             }
             log.push(line);
@@ -325,12 +324,23 @@ impl LoggingServer {
     }
 }
 
+/// The value of field `name` in a JSON or plain log line.
+fn logged_field(line: &str, name: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(json) => json["fields"][name].as_str().map(str::to_string),
+        Err(_) => line
+            .split(' ')
+            .find_map(|token| token.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_string),
+    }
+}
+
 /// Runs the real binary with JSON logs, screens the secret messages by
 /// unary and stream calls and as invalid requests, scrapes `/metrics`, and
 /// checks that no log line and no metric quotes any of them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_server_never_logs_or_exports_message_text() {
-    let server = LoggingServer::start("info");
+    let server = LoggingServer::start("info", "json");
     let (grpc, metrics_addr) = (server.grpc, server.metrics);
 
     let mut client = pb::screening_client::ScreeningClient::connect(format!("http://{grpc}"))
@@ -387,7 +397,7 @@ async fn a_real_server_never_logs_or_exports_message_text() {
 /// message id: the span is made only when a line is logged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_line_carries_its_span() {
-    let server = LoggingServer::start("msgscreen=debug");
+    let server = LoggingServer::start("msgscreen=debug", "json");
     let mut client =
         pb::screening_client::ScreeningClient::connect(format!("http://{}", server.grpc))
             .await
@@ -413,4 +423,35 @@ async fn every_request_line_carries_its_span() {
     assert_eq!(screened["fields"]["verdict"], "allow");
     let invalid = line_of("invalid request", "span-invalid");
     assert_eq!(invalid["span"]["name"], "screen");
+}
+
+/// A message id is the caller's string: in the plain format it is quoted
+/// and escaped like every other value, so one holding a line break cannot
+/// forge a log line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_id_cannot_forge_a_plain_log_line() {
+    let server = LoggingServer::start("info", "plain");
+    let mut client =
+        pb::screening_client::ScreeningClient::connect(format!("http://{}", server.grpc))
+            .await
+            .unwrap();
+    let forged = "id-1\n2026-01-01T00:00:00.000000Z  INFO msgscreen: forged line";
+    let flagged = request(forged, "call me at 206-555-0187", Sender::Seller);
+    let response = client.screen(flagged).await.unwrap().into_inner();
+    assert_eq!(response.verdict(), pb::Verdict::Redact);
+    drop(client);
+    let log = server.stop();
+
+    let screened: Vec<&String> = log.iter().filter(|l| l.contains(" screened ")).collect();
+    assert_eq!(screened.len(), 1, "{}", log.join("\n"));
+    assert!(
+        screened[0].contains(r#"message_id="id-1\n2026-01-01"#),
+        "{}",
+        screened[0]
+    );
+    assert!(
+        !log.iter().any(|l| l.starts_with("2026-01-01")),
+        "{}",
+        log.join("\n")
+    );
 }

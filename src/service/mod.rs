@@ -164,7 +164,7 @@ impl Inner {
 /// about a tenth of a screening, and most requests (allowed messages at
 /// the default level) log nothing.
 fn request_span(rpc: Rpc, message_id: &str) -> tracing::Span {
-    tracing::info_span!("screen", rpc = rpc.as_str(), message_id = %message_id)
+    tracing::info_span!("screen", rpc = rpc.as_str(), message_id)
 }
 
 /// Logs one screening in its [`request_span`]: verdict, categories, rule
