@@ -309,6 +309,13 @@ impl LoggingServer {
         }
     }
 
+    /// A client connected to the server.
+    async fn client(&self) -> pb::screening_client::ScreeningClient<tonic::transport::Channel> {
+        pb::screening_client::ScreeningClient::connect(format!("http://{}", self.grpc))
+            .await
+            .unwrap()
+    }
+
     /// Stops the server with SIGTERM and returns every line it logged.
     fn stop(mut self) -> Vec<String> {
         let term = Command::new("kill")
@@ -341,11 +348,8 @@ fn logged_field(line: &str, name: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_server_never_logs_or_exports_message_text() {
     let server = LoggingServer::start("info", "json");
-    let (grpc, metrics_addr) = (server.grpc, server.metrics);
-
-    let mut client = pb::screening_client::ScreeningClient::connect(format!("http://{grpc}"))
-        .await
-        .unwrap();
+    let metrics_addr = server.metrics;
+    let mut client = server.client().await;
     let mut verdicts = Vec::new();
     for message in secret_messages() {
         let response = client.screen(message.clone()).await.unwrap().into_inner();
@@ -398,10 +402,7 @@ async fn a_real_server_never_logs_or_exports_message_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_line_carries_its_span() {
     let server = LoggingServer::start("msgscreen=debug", "json");
-    let mut client =
-        pb::screening_client::ScreeningClient::connect(format!("http://{}", server.grpc))
-            .await
-            .unwrap();
+    let mut client = server.client().await;
     let allowed = request("span-allow", "see you at 5pm", Sender::Buyer);
     let response = client.screen(allowed).await.unwrap().into_inner();
     assert_eq!(response.verdict(), pb::Verdict::Allow);
@@ -431,10 +432,7 @@ async fn every_request_line_carries_its_span() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_id_cannot_forge_a_plain_log_line() {
     let server = LoggingServer::start("info", "plain");
-    let mut client =
-        pb::screening_client::ScreeningClient::connect(format!("http://{}", server.grpc))
-            .await
-            .unwrap();
+    let mut client = server.client().await;
     let forged = "id-1\n2026-01-01T00:00:00.000000Z  INFO msgscreen: forged line";
     let flagged = request(forged, "call me at 206-555-0187", Sender::Seller);
     let response = client.screen(flagged).await.unwrap().into_inner();
