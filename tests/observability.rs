@@ -20,7 +20,7 @@ use msgscreen::{
 use tokio::net::TcpListener;
 use tonic::Code;
 
-use crate::util::{TestServer, http_get, options, request};
+use crate::util::{TestServer, http_get, options, request, serve_command};
 
 /// Serves `metrics` on an ephemeral port for the rest of the test.
 async fn metrics_endpoint(metrics: Metrics) -> SocketAddr {
@@ -259,16 +259,8 @@ impl LoggingServer {
     /// Starts the binary with `RUST_LOG=level` and `--log-format format`
     /// (`json` or `plain`) and waits for its addresses.
     fn start(level: &str, format: &str) -> LoggingServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-                "--log-format",
-                format,
-            ])
+        let mut child = serve_command()
+            .args(["--log-format", format])
             .env("RUST_LOG", level)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -23,7 +23,7 @@ use tonic::transport::Channel;
 use crate::util::{
     TestServer,
     dirs::{Scratch, append, copy_dir, project_wordlists},
-    options, request,
+    options, request, serve_command,
 };
 
 /// The list the tests edit: a marketing list of their own, so they do not
@@ -390,14 +390,7 @@ async fn the_server_binary_watches_its_wordlists_and_reloads_on_sighup() {
     std::fs::rename(dir.join(LIST), outside.join("list.txt")).unwrap();
     std::os::unix::fs::symlink(outside.join("list.txt"), dir.join(LIST)).unwrap();
     let mut child = Child(
-        Command::new(env!("CARGO_BIN_EXE_msgscreen"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-            ])
+        serve_command()
             .arg("--wordlists")
             .arg(&dir.path)
             .env("RUST_LOG", "info")

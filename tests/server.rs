@@ -10,7 +10,7 @@ use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
 
-use crate::util::{TestServer, options, request};
+use crate::util::{TestServer, options, request, serve_command};
 
 #[tokio::test]
 async fn screen_returns_verdict_findings_checks_and_version() {
@@ -354,10 +354,9 @@ async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
         io::{BufRead, BufReader},
         process::{Command, Stdio},
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_msgscreen"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        // Off the default 9464, which another server on the machine may hold.
-        .args(["--metrics-listen", "127.0.0.1:0"])
+    // Metrics off the default 9464, which another server may hold.
+    let mut child = serve_command()
+        .args(["--log-format", "json"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();

@@ -107,6 +107,20 @@ impl TestServer {
     }
 }
 
+/// The real binary's `serve` on ephemeral gRPC and metrics ports, for the
+/// tests that run the process; they add flags and stdio before spawning.
+pub fn serve_command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_msgscreen"));
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]);
+    command
+}
+
 /// Builds a request.
 pub fn request(id: &str, text: &str, sender: pb::Sender) -> pb::ScreenRequest {
     pb::ScreenRequest {
