@@ -397,3 +397,40 @@ async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
         "{rest:?}"
     );
 }
+
+/// A SIGTERM right after the server says it is serving (an orchestrator
+/// stopping a pod that just started) drains and exits 0: the handler is
+/// installed before that line, not when the server first polls it.
+#[test]
+fn a_sigterm_right_after_startup_shuts_down_cleanly() {
+    use std::{
+        io::{BufRead, BufReader},
+        process::{Command, Stdio},
+    };
+    for _ in 0..5 {
+        let mut child = serve_command()
+            .args(["--log-format", "json"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        loop {
+            let line = lines.next().expect("server exited before serving").unwrap();
+            if line.contains("serving msgscreen.v1.Screening") {
+                break;
+            }
+        }
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        assert_eq!(status.code(), Some(0), "{status}: {rest:?}");
+        assert!(
+            rest.iter().any(|l| l.contains("shut down cleanly")),
+            "{rest:?}"
+        );
+    }
+}

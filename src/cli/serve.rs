@@ -96,6 +96,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::error!(%error, "metrics endpoint failed");
         }
     });
+    // Before the lines that say we serve: from then on, SIGTERM drains.
+    let shutdown = shutdown_signal();
     tracing::info!(
         listen = %local,
         tls = config.tls.is_some(),
@@ -103,7 +105,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "serving msgscreen.v1.Screening"
     );
     tracing::info!(metrics_listen = %metrics_local, "serving /metrics");
-    server::serve(listener, rulesets, options, shutdown_signal())
+    server::serve(listener, rulesets, options, shutdown)
         .await
         .context("server failed")?;
     tracing::info!("shut down cleanly");
@@ -176,31 +178,49 @@ fn ignore_hangups() {
     }
 }
 
-/// Completes on SIGTERM or Ctrl-C (SIGINT).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Returns a future that completes on SIGTERM or Ctrl-C (SIGINT).
+///
+/// The handlers are installed here, before the server logs that it is
+/// serving, not when the future is first polled: tonic polls it only once
+/// its accept loop runs, and until then a SIGTERM (a test, or an orchestrator
+/// stopping a pod that just started) killed the process instead of draining.
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |installed: std::io::Result<tokio::signal::unix::Signal>,
+                        name: &'static str| async move {
+                match installed {
+                    Ok(mut signal) => {
+                        signal.recv().await;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, signal = name, "cannot listen for the signal");
+                        std::future::pending::<()>().await;
+                    }
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt, "SIGINT") => tracing::info!(signal = "SIGINT", "signal received"),
+                () = wait(terminate, "SIGTERM") => tracing::info!(signal = "SIGTERM", "signal received"),
             }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
+        }
+        #[cfg(not(unix))]
+        {
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                tracing::error!(%error, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
+            tracing::info!(signal = "SIGINT", "signal received");
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!(signal = "SIGINT", "signal received"),
-        () = terminate => tracing::info!(signal = "SIGTERM", "signal received"),
     }
 }
 
