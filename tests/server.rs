@@ -348,29 +348,54 @@ async fn shutdown_turns_health_not_serving_and_finishes_calls_in_flight() {
     server.stop().await.unwrap();
 }
 
+/// The real binary with JSON logs, its stderr read line by line.
+struct Binary {
+    child: std::process::Child,
+    lines: std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+}
+
+impl Binary {
+    /// Starts the binary and returns it with its gRPC address, once it
+    /// has logged that it serves.
+    fn start() -> (Binary, String) {
+        use std::io::BufRead as _;
+        // Metrics off the default 9464, which another server may hold.
+        let mut child = serve_command()
+            .args(["--log-format", "json"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("server exited before serving").unwrap();
+            let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if let Some(listen) = event["fields"]["listen"].as_str() {
+                break listen.to_string();
+            }
+        };
+        (Binary { child, lines }, addr)
+    }
+
+    /// Sends SIGTERM and checks that the server drained and exited 0.
+    fn terminate(mut self) {
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().unwrap();
+        let rest: Vec<String> = self.lines.map_while(Result::ok).collect();
+        assert_eq!(status.code(), Some(0), "{status}: {rest:?}");
+        assert!(
+            rest.iter().any(|l| l.contains("shut down cleanly")),
+            "{rest:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
-    use std::{
-        io::{BufRead, BufReader},
-        process::{Command, Stdio},
-    };
-    // Metrics off the default 9464, which another server may hold.
-    let mut child = serve_command()
-        .args(["--log-format", "json"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server exited before listening")
-            .unwrap();
-        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
-        if let Some(listen) = event["fields"]["listen"].as_str() {
-            break listen.to_string();
-        }
-    };
+    let (binary, addr) = Binary::start();
     let mut client = pb::screening_client::ScreeningClient::connect(format!("http://{addr}"))
         .await
         .unwrap();
@@ -380,22 +405,9 @@ async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
         .unwrap()
         .into_inner();
     assert_eq!(response.verdict(), pb::Verdict::Block);
-
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    tokio::task::spawn_blocking(move || binary.terminate())
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(status.code(), Some(0));
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(
-        rest.iter().any(|l| l.contains("shut down cleanly")),
-        "{rest:?}"
-    );
 }
 
 /// A SIGTERM right after the server says it is serving (an orchestrator
@@ -403,34 +415,8 @@ async fn the_binary_serves_the_embedded_ruleset_and_exits_zero_on_sigterm() {
 /// installed before that line, not when the server first polls it.
 #[test]
 fn a_sigterm_right_after_startup_shuts_down_cleanly() {
-    use std::{
-        io::{BufRead, BufReader},
-        process::{Command, Stdio},
-    };
     for _ in 0..5 {
-        let mut child = serve_command()
-            .args(["--log-format", "json"])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("server exited before serving").unwrap();
-            if line.contains("serving msgscreen.v1.Screening") {
-                break;
-            }
-        }
-        let killed = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = child.wait().unwrap();
-        let rest: Vec<String> = lines.map_while(Result::ok).collect();
-        assert_eq!(status.code(), Some(0), "{status}: {rest:?}");
-        assert!(
-            rest.iter().any(|l| l.contains("shut down cleanly")),
-            "{rest:?}"
-        );
+        let (binary, _) = Binary::start();
+        binary.terminate();
     }
 }
