@@ -25,6 +25,22 @@
 //! # Ok::<(), msgscreen::ruleset::LoadRulesetError>(())
 //! ```
 
+/// A `[bool; 256]` built at compile time: `byte_table!(|b| predicate)` is
+/// true at every byte `b` the predicate holds for. Byte scans that run over
+/// every message look their classes up here instead of chaining ranges.
+macro_rules! byte_table {
+    (|$byte:ident| $predicate:expr) => {{
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $byte = i as u8;
+            table[i] = $predicate;
+            i += 1;
+        }
+        table
+    }};
+}
+
 pub mod category;
 pub mod config;
 pub mod corpus;

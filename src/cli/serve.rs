@@ -180,8 +180,8 @@ fn ignore_hangups() {
 
 /// Returns a future that completes on SIGTERM or Ctrl-C (SIGINT).
 ///
-/// The handlers are installed here, before the server logs that it is
-/// serving, not when the future is first polled: tonic polls it only once
+/// On Unix the handlers are installed here, before the server logs that it
+/// is serving, not when the future is first polled: tonic polls it only once
 /// its accept loop runs, and until then a SIGTERM (a test, or an orchestrator
 /// stopping a pod that just started) killed the process instead of draining.
 fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {

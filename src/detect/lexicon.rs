@@ -259,16 +259,7 @@ fn is_word_byte(b: u8) -> bool {
 
 /// The bytes `(?-u:\b)` counts as word characters: ASCII letters, digits
 /// and `_`.
-static WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || byte == b'_';
-        b += 1;
-    }
-    table
-};
+static WORD_BYTES: [bool; 256] = byte_table!(|b| b.is_ascii_alphanumeric() || b == b'_');
 
 /// Returns the range of `view` whose bytes come from `span` of the original.
 ///

@@ -63,42 +63,28 @@ pub(super) fn leet_view(text: &View) -> Option<View> {
 
 /// Returns true for bytes that make up a word here (non-ASCII bytes too).
 fn is_word_byte(b: u8) -> bool {
-    BYTE_CLASS[usize::from(b)] & WORD != 0
+    WORD_BYTES[usize::from(b)]
 }
 
 /// Returns true for bytes that leet folds (alone or in a sequence).
 fn is_leet_byte(b: u8) -> bool {
-    BYTE_CLASS[usize::from(b)] & LEET != 0
+    LEET_BYTES[usize::from(b)]
 }
 
-/// [`BYTE_CLASS`] bit: the byte makes up a word.
-const WORD: u8 = 1;
+/// [`is_word_byte`] per byte: the leet scan looks at every byte of every
+/// message with a digit or a symbol.
+static WORD_BYTES: [bool; 256] = byte_table!(|b| b.is_ascii_alphanumeric()
+    || b >= 0x80
+    || matches!(
+        b,
+        b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'(' | b')' | b'<'
+    ));
 
-/// [`BYTE_CLASS`] bit: leet folds the byte.
-const LEET: u8 = 2;
-
-/// [`WORD`] and [`LEET`] per byte. A table, as the leet scan looks at
-/// every byte of every message with a digit or a symbol.
-static BYTE_CLASS: [u8; 256] = {
-    let mut table = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        let word = byte.is_ascii_alphanumeric()
-            || byte >= 0x80
-            || matches!(
-                byte,
-                b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'(' | b')' | b'<'
-            );
-        let leet = matches!(
-            byte,
-            b'0' | b'1' | b'3'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'('
-        );
-        table[b] = if word { WORD } else { 0 } | if leet { LEET } else { 0 };
-        b += 1;
-    }
-    table
-};
+/// [`is_leet_byte`] per byte.
+static LEET_BYTES: [bool; 256] = byte_table!(|b| matches!(
+    b,
+    b'0' | b'1' | b'3'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'\\' | b'/' | b'('
+));
 
 /// Returns true when the word `bytes[start..end]` is worth folding.
 fn qualifies(bytes: &[u8], start: usize, end: usize) -> bool {

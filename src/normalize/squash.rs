@@ -139,16 +139,7 @@ fn has_run(s: &str) -> bool {
 
 /// The bytes [`tokens`] counts as word characters in ASCII text: letters,
 /// digits and `@`. A table, as this scan runs over every message.
-static WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || byte == b'@';
-        b += 1;
-    }
-    table
-};
+static WORD_BYTES: [bool; 256] = byte_table!(|b| b.is_ascii_alphanumeric() || b == b'@');
 
 /// [`has_run`] for ASCII text, byte by byte.
 fn has_run_ascii(b: &[u8]) -> bool {
