@@ -2,6 +2,8 @@
 //! ruleset and serve gRPC (and `/metrics` on its own port) until SIGTERM or
 //! Ctrl-C.
 
+mod clock;
+
 use std::{io::IsTerminal as _, path::Path, sync::Arc};
 
 use anyhow::Context as _;
@@ -229,6 +231,7 @@ fn init_tracing(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_timer(clock::LogClock)
         .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Plain => builder.fmt_fields(plain_fields()).init(),
