@@ -531,6 +531,8 @@ impl OnceDetail {
 struct ClassCache<'a> {
     lists: &'a Wordlists,
     done: HashMap<String, Result<Hir, String>>,
+    /// Every word compiled so far: whole words, then prefixes (`cancel*`).
+    words: [HashMap<String, Hir>; 2],
     active: Vec<String>,
     problems: Vec<Problem>,
 }
@@ -540,6 +542,7 @@ impl<'a> ClassCache<'a> {
         ClassCache {
             lists,
             done: HashMap::new(),
+            words: Default::default(),
             active: Vec::new(),
             problems: Vec::new(),
         }
@@ -547,6 +550,16 @@ impl<'a> ClassCache<'a> {
 }
 
 impl pattern::Classes for ClassCache<'_> {
+    fn word(&mut self, w: &str, prefix: bool) -> Hir {
+        let words = &mut self.words[usize::from(prefix)];
+        if let Some(hir) = words.get(w) {
+            return hir.clone();
+        }
+        let hir = pattern::word(w, prefix);
+        words.insert(w.to_string(), hir.clone());
+        hir
+    }
+
     fn class(&mut self, name: &str) -> Result<Hir, String> {
         if let Some(done) = self.done.get(name) {
             return done
@@ -567,7 +580,7 @@ impl pattern::Classes for ClassCache<'_> {
             let source = if pattern::is_pattern(&term.text) {
                 pattern::compile(&term.text, self)
             } else {
-                Ok(pattern::plain(&term.text))
+                Ok(pattern::plain(&term.text, self))
             };
             match source {
                 Ok(s) => alts.push(s),

@@ -122,6 +122,12 @@ pub trait Classes {
     ///
     /// The list is unknown, or compiling it failed (a reason, lowercase).
     fn class(&mut self, name: &str) -> Result<Hir, String>;
+
+    /// Returns the expression of one word (see [`word`]); a ruleset's
+    /// resolver keeps them, as the same words recur in hundreds of terms.
+    fn word(&mut self, w: &str, prefix: bool) -> Hir {
+        word(w, prefix)
+    }
 }
 
 /// Compiles a term (plain or pattern) to a regex expression.
@@ -146,14 +152,15 @@ pub fn compile(term: &str, classes: &mut dyn Classes) -> Result<Hir, String> {
     Ok(emit(seq))
 }
 
-/// Compiles a plain phrase to a regex expression (for use inside a class).
-pub fn plain(term: &str) -> Hir {
+/// Compiles a plain phrase to a regex expression (for use inside a class),
+/// its words from `classes`.
+pub fn plain(term: &str, classes: &mut dyn Classes) -> Hir {
     let mut parts = Vec::new();
     for (i, w) in term.split_whitespace().enumerate() {
         if i > 0 {
             parts.push(sep());
         }
-        parts.push(word(w, false));
+        parts.push(classes.word(w, false));
     }
     Hir::concat(parts)
 }
@@ -325,7 +332,7 @@ impl Parser<'_> {
                     continue;
                 }
                 Token::Word(w, prefix) => items.push(Item::Elem {
-                    re: word(&w, prefix),
+                    re: self.classes.word(&w, prefix),
                     optional: false,
                     glued,
                 }),
@@ -388,7 +395,7 @@ fn emit(items: Vec<Item>) -> Hir {
 
 /// Compiles one literal word, normalized like the text view; a `prefix`
 /// word also matches longer words starting with it (`cancel*`).
-fn word(w: &str, prefix: bool) -> Hir {
+pub fn word(w: &str, prefix: bool) -> Hir {
     let normalized = normalize::normalize(w).text().as_str().to_string();
     let text = if normalized.is_empty() {
         w.to_lowercase()
@@ -516,7 +523,10 @@ mod tests {
     impl Classes for NoClasses {
         fn class(&mut self, name: &str) -> Result<Hir, String> {
             match name {
-                "apps" => Ok(Hir::alternation(vec![plain("cash app"), plain("venmo")])),
+                "apps" => Ok(Hir::alternation(vec![
+                    plain("cash app", self),
+                    plain("venmo", self),
+                ])),
                 _ => Err(format!("unknown list {name:?}")),
             }
         }
