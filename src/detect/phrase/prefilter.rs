@@ -488,15 +488,10 @@ impl<'a> PartCache<'a> {
     /// Appends the literal sets of `part` to `out`, as [`part_sets`] does,
     /// reading each distinct part once.
     fn part_sets(&mut self, part: &'a Hir, around: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
-        if !matches!(
-            part.kind(),
-            HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_)
-        ) {
+        if !has_literals(part) {
             return;
         }
-        let mut hasher = FoldHasher::default();
-        fingerprint(part, &mut hasher, &mut FINGERPRINT_NODES.clone());
-        let same = self.done.entry((hasher.finish(), around)).or_default();
+        let same = self.done.entry((fingerprint(part), around)).or_default();
         // Equal fingerprints are checked in full: a collision must not
         // lend one part the literals of another.
         if let Some((_, sets)) = same.iter().find(|(seen, _)| *seen == part) {
@@ -512,16 +507,25 @@ impl<'a> PartCache<'a> {
 /// How many nodes of a part [`fingerprint`] reads: enough to tell the
 /// parts of the shipped lists apart, while a class of thousands of terms
 /// costs no more than a word.
-const FINGERPRINT_NODES: std::ops::Range<usize> = 0..64;
+const FINGERPRINT_NODES: usize = 64;
 
-/// Feeds the structure of `hir` to `state`, its first nodes in full (up to
-/// the count `budget` yields) and its match lengths: equal expressions
-/// give equal hashes (`Hir` implements `Eq` but not `Hash`), and the
-/// cache compares the expressions themselves.
-fn fingerprint(hir: &Hir, state: &mut impl Hasher, budget: &mut std::ops::Range<usize>) {
-    if budget.next().is_none() {
+/// Hashes the structure of `hir`: its first [`FINGERPRINT_NODES`] nodes in
+/// full and their match lengths. Equal expressions give equal hashes
+/// (`Hir` implements `Eq` but not `Hash`); the cache compares the
+/// expressions themselves.
+fn fingerprint(hir: &Hir) -> u64 {
+    let mut hasher = FoldHasher::default();
+    let mut budget = FINGERPRINT_NODES;
+    feed(hir, &mut hasher, &mut budget);
+    hasher.finish()
+}
+
+/// Feeds `hir` to `state` for [`fingerprint`], while `budget` nodes remain.
+fn feed(hir: &Hir, state: &mut impl Hasher, budget: &mut usize) {
+    let Some(left) = budget.checked_sub(1) else {
         return;
-    }
+    };
+    *budget = left;
     let properties = hir.properties();
     state.write_usize(properties.minimum_len().unwrap_or(usize::MAX));
     state.write_usize(properties.maximum_len().unwrap_or(usize::MAX));
@@ -556,13 +560,13 @@ fn fingerprint(hir: &Hir, state: &mut impl Hasher, budget: &mut std::ops::Range<
             state.write_u32(repetition.min);
             repetition.max.hash(state);
             state.write_u8(u8::from(repetition.greedy));
-            fingerprint(&repetition.sub, state, budget);
+            feed(&repetition.sub, state, budget);
         }
         HirKind::Capture(capture) => {
             state.write_u8(6);
             state.write_u32(capture.index);
             capture.name.hash(state);
-            fingerprint(&capture.sub, state, budget);
+            feed(&capture.sub, state, budget);
         }
         HirKind::Concat(subs) | HirKind::Alternation(subs) => {
             state.write_u8(if matches!(hir.kind(), HirKind::Concat(_)) {
@@ -572,7 +576,7 @@ fn fingerprint(hir: &Hir, state: &mut impl Hasher, budget: &mut std::ops::Range<
             });
             state.write_usize(subs.len());
             for sub in subs {
-                fingerprint(sub, state, budget);
+                feed(sub, state, budget);
             }
         }
     }
@@ -587,9 +591,7 @@ impl Hasher for FoldHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut word = [0; 8];
-            word.get_mut(..chunk.len())
-                .into_iter()
-                .for_each(|w| w.copy_from_slice(chunk));
+            word[..chunk.len()].copy_from_slice(chunk);
             self.write_u64(u64::from_le_bytes(word));
         }
         self.write_usize(bytes.len());
@@ -617,15 +619,20 @@ impl Hasher for FoldHasher {
     }
 }
 
+/// Returns true for the parts [`part_sets`] reads: assertions and empty
+/// strings require nothing.
+fn has_literals(part: &Hir) -> bool {
+    matches!(
+        part.kind(),
+        HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_)
+    )
+}
+
 /// Collects the prefix and the suffix literal sets of one part of a
 /// pattern, with the word boundaries every match of the part has at its
 /// ends (its own, or `around` it in the sequence).
 fn part_sets(part: &Hir, around: Bounds, out: &mut Vec<(usize, Vec<Needle>)>) {
-    if !matches!(
-        part.kind(),
-        HirKind::Literal(_) | HirKind::Class(_) | HirKind::Alternation(_)
-    ) {
-        // Assertions and empty strings require nothing.
+    if !has_literals(part) {
         return;
     }
     let properties = part.properties();
@@ -732,12 +739,11 @@ mod tests {
         .iter()
         .map(|s| parse(s))
         .collect();
-        let key = |hir: &Hir| {
-            let mut hasher = FoldHasher::default();
-            fingerprint(hir, &mut hasher, &mut FINGERPRINT_NODES.clone());
-            hasher.finish()
-        };
-        assert_eq!(key(&parts[5]), key(&parts[6]), "the test needs a collision");
+        assert_eq!(
+            fingerprint(&parts[5]),
+            fingerprint(&parts[6]),
+            "the test needs a collision"
+        );
         let mut cache = PartCache::default();
         for _ in 0..2 {
             for part in &parts {
